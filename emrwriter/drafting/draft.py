@@ -1,0 +1,45 @@
+"""The Draft: what the pipeline produces and the exporter writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..records.model import Provenance
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+
+
+@dataclass
+class DraftSection:
+    key: str
+    heading: str
+    text: str
+    origin: str  # "data" | "model"
+    sources: list[Provenance] = field(default_factory=list)
+    table: Table | None = None
+    complete: bool = True  # False when generation was stopped or hit its token limit
+    note: str = ""  # why it is incomplete, shown to the user
+
+
+@dataclass
+class Draft:
+    template: str
+    title: str
+    language: str
+    model: str  # model name, "" when no section was model-written
+    created: datetime
+    patient: dict[str, str]  # header fields, label -> value, in order
+    sections: list[DraftSection]
+    omitted: list[str] = field(default_factory=list)  # evidence left out, and why
+    problems: list[str] = field(default_factory=list)  # import problems carried to the reader
+    cancelled: bool = False
+    stats: dict[str, float | int] = field(default_factory=dict)
+
+    def section(self, key: str) -> DraftSection:
+        return next(s for s in self.sections if s.key == key)

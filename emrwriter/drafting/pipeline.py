@@ -1,0 +1,173 @@
+"""Draft a discharge summary for one stay: data sections rendered from facts,
+model sections generated from one shared, record-first prompt prefix."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from ..engine.base import Engine, EngineError, ProgressCallback
+from ..records.stay import Stay
+from ..templates import SectionSpec, Template, format_when
+from .draft import Draft, DraftSection, Table
+from .evidence import Evidence, Piece, fit_evidence, gather_pieces
+from .facts import StayFacts, stay_facts
+
+log = logging.getLogger(__name__)
+
+SectionTokenCallback = Callable[[str, str], None]  # (section key, text piece)
+
+WORDS = {
+    "zh": {
+        "name": "姓名", "sex": "性别", "birth": "出生日期", "id": "住院号/ID", "admitted": "入院日期",
+        "discharged": "出院日期", "sexes": {"male": "男", "female": "女", "other": "其他"},
+        "med_header": ["药品名称", "剂量", "用法", "频次", "状态"],
+        "lab_header": ["项目", "结果", "单位", "参考范围", "标志", "时间"],
+        "abnormal": "异常检验结果：{n} 项（共 {total} 项检验）",
+        "latest": "各项检验的最近结果（共 {total} 项检验，无异常标志）",
+        "stopped": "已停止生成", "not_written": "未生成：起草已停止", "length": "达到长度上限 {n} 个词元",
+    },
+    "en": {
+        "name": "Name", "sex": "Sex", "birth": "Date of birth", "id": "MRN/ID", "admitted": "Admitted",
+        "discharged": "Discharged", "sexes": {},
+        "med_header": ["Medication", "Dose", "Route", "Frequency", "Status"],
+        "lab_header": ["Test", "Result", "Unit", "Reference range", "Flag", "Time"],
+        "abnormal": "Abnormal results: {n} (of {total} results)",
+        "latest": "Latest result of each test ({total} results, none flagged abnormal)",
+        "stopped": "generation was stopped", "not_written": "not written: drafting was stopped",
+        "length": "reached the limit of {n} tokens",
+    },
+}
+
+
+def draft_summary(
+    stay: Stay,
+    template: Template,
+    engine: Engine | None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    on_token: SectionTokenCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> Draft:
+    """The whole draft. Stopping keeps what was written and marks the rest incomplete."""
+    started = time.monotonic()
+    cancel = cancel or threading.Event()
+    words = WORDS.get(template.language, WORDS["en"])
+    facts = stay_facts(stay)
+    model_specs = [s for s in template.sections if s.kind == "model"]
+    if model_specs and engine is None:
+        raise EngineError(f"template {template.name} has model-written sections but no model is loaded")
+    draft = Draft(
+        template=template.name,
+        title=template.title,
+        language=template.language,
+        model=engine.name if engine and model_specs else "",
+        created=datetime.now().replace(microsecond=0),
+        patient=_header(facts, words),
+        sections=[],
+        problems=[str(p) for p in stay.record.problems],
+    )
+    prompts: dict[str, str] = {}
+    cited = []
+    if model_specs:
+        evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
+        draft.omitted = evidence.omitted_notes(engine.context_limit)
+        draft.stats["record_tokens"] = sum(p.tokens for p in evidence.pieces)
+        cited = [source for piece in evidence.pieces for source in piece.sources]
+    totals = {"prompt_tokens_evaluated": 0, "generated_tokens": 0, "prefill_seconds": 0.0, "decode_seconds": 0.0}
+    for spec in template.sections:
+        if spec.kind == "data":
+            draft.sections.append(_data_section(spec, template, facts, words))
+            continue
+        section = DraftSection(spec.key, spec.heading, "", "model", sources=list(cited))
+        draft.sections.append(section)
+        if cancel.is_set():
+            section.complete, section.note = False, words["not_written"]
+            continue
+        def tokens(piece: str, key: str = spec.key) -> None:
+            if on_token:
+                on_token(key, piece)
+        result = engine.generate(
+            prompts[spec.key], spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens, cancel=cancel
+        )
+        section.text = result.text.strip()
+        if result.stop_reason == "cancelled":
+            section.complete, section.note = False, words["stopped"]
+        elif result.stop_reason == "length":
+            section.complete, section.note = False, words["length"].format(n=spec.max_tokens)
+        totals["prompt_tokens_evaluated"] += result.evaluated_tokens
+        totals["generated_tokens"] += result.generated_tokens
+        totals["prefill_seconds"] += result.prefill_seconds
+        totals["decode_seconds"] += result.decode_seconds
+    draft.cancelled = cancel.is_set()
+    draft.stats.update(totals, wall_seconds=round(time.monotonic() - started, 3))
+    return draft
+
+
+def _prepare_prompts(
+    facts: StayFacts, template: Template, engine: Engine, specs: list[SectionSpec]
+) -> tuple[Evidence, dict[str, str]]:
+    """Fit the evidence to the context, then build each section's prompt: system,
+    the record (identical bytes for every section), then the section's task."""
+    system = template.prompt("system", facts=facts)
+    tasks = {s.key: template.prompt(s.key, facts=facts) for s in specs}
+
+    def render(pieces: list[Piece]) -> str:
+        return template.prompt("record", facts=facts, evidence=pieces)
+
+    overhead = max(engine.count_tokens(engine.chat_prompt(system, "\n\n" + tasks[s.key])) + s.max_tokens for s in specs)
+    budget = engine.context_limit - overhead
+    if budget <= engine.count_tokens(render([])):
+        raise EngineError(f"the model's context of {engine.context_limit} tokens is too small for template {template.name}")
+    evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render)
+    record = render(evidence.pieces)
+    prompts = {key: engine.chat_prompt(system, f"{record}\n\n{task}") for key, task in tasks.items()}
+    needed = max(engine.count_tokens(prompts[s.key]) + s.max_tokens for s in specs)
+    engine.reserve(needed)
+    return evidence, prompts
+
+
+def _data_section(spec: SectionSpec, template: Template, facts: StayFacts, words: dict) -> DraftSection:
+    sources = [item.provenance for name in spec.sources for item in getattr(facts, name) if item.provenance]
+    section = DraftSection(spec.key, spec.heading, template.data_section(spec.key, facts=facts), "data", sources=sources)
+    if spec.table == "medications":
+        section.table = Table(
+            words["med_header"],
+            [[m.name, m.dose, m.route, m.frequency, m.status] for m in facts.discharge_medications],
+        )
+    elif spec.table == "labs":
+        section.table = _lab_table(facts, words)
+    return section
+
+
+def _lab_table(facts: StayFacts, words: dict) -> Table | None:
+    if not facts.labs:
+        return None
+    rows = facts.abnormal_labs
+    caption = words["abnormal"].format(n=len(rows), total=len(facts.labs))
+    if not rows:
+        latest = {}
+        for obs in sorted(facts.labs, key=lambda o: o.time or datetime.min):
+            latest[obs.name] = obs
+        rows = list(latest.values())
+        caption = words["latest"].format(total=len(facts.labs))
+    return Table(
+        words["lab_header"],
+        [[o.name, o.value, o.unit, o.reference_range, o.flag, format_when(o.time)] for o in rows],
+        caption=caption,
+    )
+
+
+def _header(facts: StayFacts, words: dict) -> dict[str, str]:
+    patient = facts.patient
+    return {
+        words["name"]: patient.name,
+        words["sex"]: words["sexes"].get(patient.sex, patient.sex),
+        words["birth"]: format_when(patient.birth_date),
+        words["id"]: ", ".join(i.split("|")[-1] for i in patient.identifiers[:2]),
+        words["admitted"]: format_when(facts.encounter.start),
+        words["discharged"]: format_when(facts.encounter.end),
+    }

@@ -1,0 +1,1 @@
+"""Word export of a Draft."""

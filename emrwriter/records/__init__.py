@@ -1,0 +1,1 @@
+"""Import: one module per source format, the Record model, encounter selection."""
