@@ -47,6 +47,7 @@ class Template:
 
     def render_block(self, file: str, block: str, **context: Any) -> str:
         """Render one {% block %} of one of the template's Jinja files."""
+        tmpl = None
         try:
             tmpl = self.env.get_template(file)
             if block not in tmpl.blocks:
@@ -58,7 +59,7 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(f"{self.folder / file}, line {exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:
-            raise TemplateProblem(f"{self.folder / file}, line {_template_line(exc, file)}: {exc}") from None
+            raise TemplateProblem(f"{self.folder / file}, line {_template_line(exc, tmpl)}: {exc}") from None
 
     def data_section(self, key: str, **context: Any) -> str:
         return self.render_block(DATA_FILE, key, **context)
@@ -67,10 +68,12 @@ class Template:
         return self.render_block(PROMPT_FILE, block, **context)
 
 
-def _template_line(exc: BaseException, file: str) -> str:
-    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(file)]
-    return str(lines[-1]) if lines else "?"
+def _template_line(exc: BaseException, tmpl: jinja2.Template | None) -> str:
+    """The template line of the innermost frame of the compiled template."""
+    if tmpl is None:
+        return "?"
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == tmpl.filename]
+    return str(tmpl.get_corresponding_lineno(lines[-1])) if lines else "?"
 
 
 def format_when(value: date | datetime | None, missing: str = "") -> str:

@@ -74,11 +74,14 @@ def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
     add(words["diagnoses"], diagnoses, 0, 0, [c.provenance for c in facts.admission_diagnoses + facts.discharge_diagnoses])
     add(words["history"], [c.name for c in facts.history_conditions], 3, 1, [c.provenance for c in facts.history_conditions])
     add(words["allergies"], [_allergy_line(a) for a in facts.allergies], 0, 2, [a.provenance for a in facts.allergies])
-    for index, doc in enumerate(facts.documents):
-        priority = 1 if doc.kind in {"discharge_summary", "discharge_orders", "admission_note"} else 2
-        label = " ".join(part for part in (doc.title or doc.kind, format_when(doc.date)) if part)
-        add(label, [doc.text.strip()], priority, 10 + index, [doc.provenance])
-    end = 10 + len(facts.documents)
+    order = 10
+    for doc in facts.documents:
+        for label, start, end, priority in _document_parts(doc):
+            text = doc.text[start:end].strip()
+            source = Provenance(doc.provenance.file, doc.provenance.locator, start, end)
+            add(label, [text] if text else [], priority, order, [source])
+            order += 1
+    end = order
     add(words["procedures"], [_procedure_line(p) for p in facts.procedures], 1, end, [p.provenance for p in facts.procedures])
     add(words["medications"], [_medication_line(m) for m in facts.stay_medications], 2, end + 1, [m.provenance for m in facts.stay_medications])
     add(words["discharge_medications"], [_medication_line(m) for m in facts.discharge_medications], 1, end + 2, [m.provenance for m in facts.discharge_medications])
@@ -88,6 +91,32 @@ def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
     add(words["labs"], [_observation_line(o) for o in normal], 4, end + 4, [o.provenance for o in normal])
     add(words["vitals"], [_observation_line(o) for o in facts.vitals], 4, end + 5, [o.provenance for o in facts.vitals])
     return pieces
+
+
+# Which parts of a note a summary needs most, by heading key (lower is kept first).
+SECTION_PRIORITY = {
+    **dict.fromkeys(("chief_complaint", "admission_diagnosis", "discharge_diagnosis", "hospital_course", "discharge_condition"), 0),
+    **dict.fromkeys(("history_of_present_illness", "assessment", "progress", "plan", "admission_condition",
+                     "discharge_medications", "discharge_instructions", "follow_up"), 1),
+    **dict.fromkeys(("labs", "procedures", "subjective", "objective", "medications", "stopped_medications"), 2),
+}
+OTHER_PRIORITY = 3
+
+
+def _document_parts(doc) -> list[tuple[str, int, int, int]]:
+    """A document as (label, start, end, priority) parts: its recognised sections,
+    and the text before the first one. A long record loses whole low-priority
+    sections, never the middle of one."""
+    name = " ".join(part for part in (doc.title or doc.kind, format_when(doc.date)) if part)
+    sections = sorted(doc.sections, key=lambda s: s.start)
+    if not sections:
+        return [(name, 0, len(doc.text), 1)]
+    parts = []
+    if doc.text[: sections[0].start].strip():
+        parts.append((name, 0, sections[0].start, OTHER_PRIORITY))
+    for section in sections:
+        parts.append((f"{name} · {section.heading}", section.start, section.end, SECTION_PRIORITY.get(section.key, OTHER_PRIORITY)))
+    return parts
 
 
 def fit_evidence(pieces: list[Piece], budget: int, count_tokens: Callable[[str], int], render: Callable[[list[Piece]], str]) -> Evidence:

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 
 from .base import LOADING, READING, WRITING, EngineError, Generation, Progress, ProgressCallback, TokenCallback
-from .models import ModelInfo
+from .models import ModelInfo, load_vocab
 from ..templates import sandbox
 
 log = logging.getLogger(__name__)
@@ -56,15 +56,7 @@ class LocalEngine:
         if self._llm is not None:
             return self._llm._model
         if self._vocab is None:
-            from llama_cpp import llama_cpp as lib
-            from llama_cpp._internals import LlamaModel
-
-            params = lib.llama_model_default_params()
-            params.vocab_only = True
-            try:
-                self._vocab = LlamaModel(path_model=str(self.info.path), params=params, verbose=False)
-            except ValueError as exc:
-                raise EngineError(f"{self.info.path}: the model failed to load ({exc})") from None
+            self._vocab = load_vocab(self.info.path)
         return self._vocab
 
     def _load(self, n_ctx: int):
@@ -180,9 +172,7 @@ class LocalEngine:
                 break
             if produced >= max_tokens:
                 break
-        tail = decoder.decode(b"", final=True)
-        if tail:
-            pieces.append(tail)
+        # Bytes of a character cut off by the token limit are dropped, not shown as U+FFFD.
         return Generation(
             text="".join(pieces),
             prompt_tokens=len(tokens),

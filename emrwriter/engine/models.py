@@ -52,43 +52,55 @@ def default_model_path() -> Path | None:
     return None
 
 
+def load_vocab(path: Path):
+    """The model's header and vocabulary without its weights: fast, for metadata and tokenizing."""
+    from llama_cpp import llama_cpp as lib
+    from llama_cpp._internals import LlamaModel
+
+    params = lib.llama_model_default_params()
+    params.vocab_only = True
+    try:
+        return LlamaModel(path_model=str(path), params=params, verbose=False)
+    except ValueError:
+        raise EngineError(f"{path}: damaged or unsupported GGUF file") from None
+
+
+def _file_type_names() -> dict[int, str]:
+    from llama_cpp import llama_cpp as lib
+
+    return {value: name.removeprefix("LLAMA_FTYPE_").removeprefix("MOSTLY_")
+            for name, value in vars(lib).items() if name.startswith("LLAMA_FTYPE_") and isinstance(value, int)}
+
+
 def read_model_info(path: Path, source: str = "path") -> ModelInfo:
     """Name, quantisation, context length and chat template from the GGUF header."""
-    from gguf import GGUFReader, LlamaFileType
-
     path = Path(path)
     if not path.is_file():
         raise EngineError(f"{path}: no such model file")
     with path.open("rb") as fh:
         if fh.read(4) != GGUF_MAGIC:
             raise EngineError(f"{path}: not a GGUF model file")
+    vocab = load_vocab(path)
     try:
-        fields = GGUFReader(path).fields
-    except Exception as exc:  # gguf raises bare ValueError/struct errors on damaged files
-        raise EngineError(f"{path}: damaged GGUF file ({exc})") from None
-
-    def value(key: str, default=None):
-        field = fields.get(key)
-        return field.contents() if field is not None else default
-
-    arch = value("general.architecture", "")
-    file_type = value("general.file_type")
-    if file_type is not None:
-        try:
-            quant = LlamaFileType(file_type).name.removeprefix("MOSTLY_")
-        except ValueError:
-            quant = f"type {file_type}"
+        meta = vocab.metadata()
+    finally:
+        vocab.close()
+    arch = meta.get("general.architecture", "")
+    file_type = meta.get("general.file_type")
+    if file_type is not None and file_type.isdigit():
+        quant = _file_type_names().get(int(file_type), f"type {file_type}")
     else:
-        match = re.search(r"(I?Q\d+_[A-Z0-9_]+|F16|BF16|F32)", path.stem.upper())
+        match = re.search(r"(I?Q\d+_[A-Z0-9_]+|BF16|F16|F32)", path.stem.upper())
         quant = match.group(1) if match else "unknown"
+    context = meta.get(f"{arch}.context_length", "0")
     return ModelInfo(
-        name=value("general.name") or path.stem,
+        name=meta.get("general.name") or path.stem,
         path=path,
         size_bytes=path.stat().st_size,
         quantization=quant,
-        context_length=int(value(f"{arch}.context_length", 0) or 0),
+        context_length=int(context) if context.isdigit() else 0,
         architecture=arch,
-        chat_template=value("tokenizer.chat_template", "") or "",
+        chat_template=meta.get("tokenizer.chat_template", ""),
         source=source,
     )
 

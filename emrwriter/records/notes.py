@@ -1,0 +1,843 @@
+"""Import free-text notes (.txt/.md, .docx, .pdf) as Documents with light structure.
+
+Every format is reduced to one decoded text; ``document_from_text`` then cuts it
+into sections and reads only what can be read exactly (stay dates, numbered
+diagnosis lists, discharge medication lines, allergies). Everything else stays
+in the Document text for the later extractors. Every item carries a character
+span into ``Document.text`` so the GUI can show it and the verifier can cite it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .headings import find_sections, is_title
+from .model import (
+    Allergy,
+    Condition,
+    Document,
+    Encounter,
+    ImportProblem,
+    Medication,
+    Provenance,
+    Record,
+    RecordError,
+    Section,
+)
+from .text_encoding import decode_text
+
+logger = logging.getLogger(__name__)
+
+STAY_ID = "stay"
+
+# Document kind from file name, title or first lines; the first kind whose phrase
+# appears wins, so the more specific phrases come first.
+DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("first_progress_note", ("首次病程记录",)),
+    ("progress_note", ("日常病程记录", "病程记录", "PROGRESS NOTE")),
+    ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
+    ("discharge_orders", ("出院医嘱",)),
+    ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL")),
+    ("medication_list", ("用药清单", "MEDICATION LIST")),
+)
+INPATIENT_KINDS = frozenset({"admission_note", "first_progress_note", "progress_note", "discharge_orders", "discharge_summary"})
+
+# ---------------------------------------------------------------------------
+# dates
+
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
+_TIME = r"(?:[ \t　T]+(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?)?"
+_DATE_PATTERNS = (
+    re.compile(
+        r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+        r"(?:\s*(?P<H>\d{1,2})\s*[时:：]\s*(?P<M>\d{1,2})\s*分?)?"
+    ),
+    re.compile(rf"(?<!\d)(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d){_TIME}"),
+    re.compile(rf"(?<![\d/])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?!\d){_TIME}"),
+    re.compile(
+        r"(?<![A-Za-z])(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+        r"(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
+        re.IGNORECASE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime
+    has_time: bool
+    start: int
+    end: int
+
+
+def find_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate | None:
+    """The earliest valid date in ``text[pos:endpos]`` (zh, ISO, US M/D/Y, "March 26, 2006")."""
+    endpos = len(text) if endpos is None else endpos
+    best: FoundDate | None = None
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text, pos, endpos):
+            if best is not None and match.start() >= best.start:
+                break
+            found = _to_date(match)
+            if found is not None:
+                best = found
+                break
+    return best
+
+
+def _to_date(match: re.Match[str]) -> FoundDate | None:
+    groups = match.groupdict()
+    month = _MONTHS[groups["mon"][:3].lower()] if groups.get("mon") else int(groups["m"])
+    hour, minute, second = (int(groups.get(k) or 0) for k in ("H", "M", "S"))
+    try:
+        value = datetime(int(groups["y"]), month, int(groups["d"]), hour, minute, second)
+    except ValueError:
+        return None
+    return FoundDate(value, groups.get("H") is not None, match.start(), match.end())
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """Read a date/time cell or field value; None when it holds no date we can read."""
+    text = value.strip()
+    found = find_date(text)
+    if found is None or found.start != 0:
+        return None
+    return found.value
+
+
+# ---------------------------------------------------------------------------
+# document kind, title, date, author
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text).upper()
+
+
+def _title_line(text: str) -> tuple[str, int, int] | None:
+    """The first title-like line among the first few non-empty lines."""
+    offset = 0
+    seen = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.rstrip("\n")
+        if line.strip():
+            if is_title(line):
+                return line.strip().lstrip("#").strip(), offset, offset + len(line)
+            seen += 1
+            if seen >= 5:
+                break
+        offset += len(raw)
+    return None
+
+
+def document_kind(path: Path, title: str) -> str:
+    """Kind from the file name first (what the user chose), then the title line."""
+    for source in (_norm_name(path.stem), _norm_name(title)):
+        for kind, phrases in DOCUMENT_KINDS:
+            if any(phrase in source for phrase in phrases):
+                return kind
+    return "note"
+
+
+_LABEL_START = r"(?:^|(?<=[\s|，,；;]))"
+_DOC_DATE = re.compile(
+    _LABEL_START + r"(?:记录时间|记录日期|书写时间|日期|date of service|report date|note date|date)[ \t　]*[:：][ \t　]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NOT_DOC_DATE = re.compile(r"(admission|discharge|admit|birth|of)\s*$", re.IGNORECASE)
+
+
+def document_date(text: str, title: tuple[str, int, int] | None) -> datetime | None:
+    """The note's own date: a labelled record date, else a date on the title line."""
+    for match in _DOC_DATE.finditer(text):
+        if _NOT_DOC_DATE.search(text[max(0, match.start() - 12) : match.start()]):
+            continue
+        line_end = text.find("\n", match.end())
+        found = find_date(text, match.end(), line_end if line_end >= 0 else len(text))
+        if found is not None and found.start == match.end():
+            return found.value
+    if title is not None:
+        found = find_date(text, title[1], title[2])
+        if found is not None:
+            return found.value
+    return None
+
+
+_AUTHOR_LABELS = (
+    "医师签名",
+    "医生签名",
+    "记录者",
+    "记录人",
+    "书写者",
+    "书写医师",
+    "签名",
+    "dictated by",
+    "electronically signed by",
+    "signed by",
+    "author",
+    "attending physician",
+    "attending",
+)
+_AUTHOR = re.compile(
+    _LABEL_START
+    + r"(?P<label>"
+    + "|".join(re.escape(label) for label in _AUTHOR_LABELS)
+    + r")[ \t　]*[:：][ \t　]*(?P<v>[^\n]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def document_author(text: str) -> str:
+    """The signing/dictating clinician, preferring signatures over "Attending"."""
+    found: dict[str, str] = {}
+    for match in _AUTHOR.finditer(text):
+        value = re.split(r"[ \t]{2,}|\t|　", match["v"].strip())[0]
+        date = find_date(value)
+        if date is not None and date.start > 0:
+            value = value[: date.start]
+        value = value.strip(" -–,;，；")
+        if value:
+            found.setdefault(match["label"].lower(), value)
+    for label in _AUTHOR_LABELS:
+        if label in found:
+            return found[label]
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# the stay: admission and discharge dates
+
+_STAY_LABELS = {
+    "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission",
+    "discharge": r"出院日期|出院时间|discharge date|discharge time|date of discharge",
+}
+_STAY_PATTERNS = {
+    which: re.compile(_LABEL_START + rf"(?:{labels})[ \t　]*[:：][ \t　]*(?P<v>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+    for which, labels in _STAY_LABELS.items()
+}
+_TIME_ONLY = re.compile(r"(?P<H>\d{1,2})[:：](?P<M>\d{2})(?!\d)")
+
+
+@dataclass
+class _StayDate:
+    value: datetime | None = None
+    has_time: bool = False
+    start: int | None = None
+    end: int | None = None
+
+
+def _stay_date(text: str, which: str, file: str, problems: list[ImportProblem]) -> _StayDate:
+    """First readable labelled date; a separate "Admission Time: 17:30" completes a bare date."""
+    result = _StayDate()
+    clock: tuple[int, int] | None = None
+    unreadable = ""
+    for match in _STAY_PATTERNS[which].finditer(text):
+        date = find_date(text, match.start("v"), match.end("v"))
+        if date is not None and date.start == match.start("v"):
+            if result.value is None:
+                result = _StayDate(date.value, date.has_time, match.start(), date.end)
+            continue
+        time_match = _TIME_ONLY.match(match["v"])
+        if time_match and int(time_match["H"]) < 24 and int(time_match["M"]) < 60:
+            clock = clock or (int(time_match["H"]), int(time_match["M"]))
+            continue
+        unreadable = unreadable or match["v"].strip()
+    if result.value is not None and not result.has_time and clock is not None:
+        result.value = result.value.replace(hour=clock[0], minute=clock[1])
+    if result.value is None and unreadable:
+        problems.append(ImportProblem(file, f"{which} date {unreadable[:40]!r} is not a date EMRWriter can read"))
+    return result
+
+
+def stay_encounter(text: str, file: str, kind: str, problems: list[ImportProblem]) -> Encounter | None:
+    """The inpatient stay this note belongs to, when it gives dates or is an inpatient note."""
+    admitted = _stay_date(text, "admission", file, problems)
+    discharged = _stay_date(text, "discharge", file, problems)
+    if admitted.value is None and discharged.value is None and kind not in INPATIENT_KINDS:
+        return None
+    spans = [(d.start, d.end) for d in (admitted, discharged) if d.start is not None and d.end is not None]
+    provenance = Provenance(
+        file=file,
+        locator="admission/discharge dates" if spans else "",
+        start=min(s for s, _ in spans) if spans else None,
+        end=max(e for _, e in spans) if spans else None,
+    )
+    return Encounter(id=STAY_ID, kind="inpatient", start=admitted.value, end=discharged.value, provenance=provenance)
+
+
+# ---------------------------------------------------------------------------
+# lists inside a section
+
+_MARKER = re.compile(
+    r"(?:^|(?<=[\s。；;:：]))[ \t　]*(?:(?P<n>\d{1,2})[ \t]?[.．、)）](?!\d)|[（(](?P<p>\d{1,2})[)）]|(?P<c>[①-⑳]))",
+    re.MULTILINE,
+)
+_BULLET = re.compile(r"^[ \t　]*[-*•·●▪][ \t]+", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t　]*\n")
+_ENDS_ITEM = tuple(".;:。；：!?！？")
+_ITEM_SEPARATORS = re.compile(r"[;；]|。(?=\s*\S)")
+_COMMA_SEPARATORS = re.compile(r",(?!\s*\d{3}(?!\d))|，|、")
+_LEADING_CONJUNCTION = re.compile(r"(?:and|or|plus|及|和|以及)(?:\s+|$)", re.IGNORECASE)
+_TRAILING = " \t\n　;；,，、"
+
+
+def _trim(text: str, start: int, end: int, strip: str = " \t\n　") -> tuple[int, int]:
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end
+
+
+def _numbered_markers(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Markers 1, 2, 3 ... in sequence; the first must open a line or the body."""
+    accepted: list[re.Match[str]] = []
+    for match in _MARKER.finditer(text, start, end):
+        number = match["n"] or match["p"]
+        value = int(number) if number else ord(match["c"]) - ord("①") + 1
+        if value != len(accepted) + 1:
+            continue
+        if not accepted:
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            if text[max(line_start, start) : match.start()].strip():
+                continue
+        accepted.append(match)
+    return accepted
+
+
+def _marked_items(text: str, start: int, end: int, markers: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """Each marked item runs to the next marker, or to a blank line, whichever comes first."""
+    items = []
+    for index, marker in enumerate(markers):
+        stop = markers[index + 1].start() if index + 1 < len(markers) else end
+        blank = _BLANK_LINE.search(text, marker.end(), stop)
+        if blank:
+            stop = blank.start()
+        item = _trim(text, marker.end(), stop, _TRAILING)
+        if item[0] < item[1]:
+            items.append(item)
+    return items
+
+
+def _is_latin(line: str) -> bool:
+    return sum(c.isascii() for c in line) > len(line) * 0.8
+
+
+def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines of a body with hard-wrapped English prose joined back together: a line
+    continues the previous one when that one has no closing punctuation and either
+    this one starts in lower case or that one reached the wrap margin (~60+ chars)."""
+    lines: list[tuple[int, int]] = []
+    previous: tuple[int, int] | None = None  # the previous physical line, None after a blank line
+    offset = start
+    for raw in text[start:end].split("\n"):
+        s, e = _trim(text, offset, offset + len(raw))
+        offset += len(raw) + 1
+        if s == e:
+            previous = None
+            continue
+        if previous is not None and lines:
+            last = text[previous[0] : previous[1]]
+            wrapped = text[s].islower() or (_is_latin(last) and len(last) >= 60)
+            if wrapped and not last.endswith(_ENDS_ITEM):
+                lines[-1] = (lines[-1][0], e)
+                previous = (s, e)
+                continue
+        lines.append((s, e))
+        previous = (s, e)
+    return lines
+
+
+def _split(text: str, span: tuple[int, int], separators: re.Pattern[str]) -> list[tuple[int, int]]:
+    pieces = []
+    position = span[0]
+    for match in separators.finditer(text, span[0], span[1]):
+        pieces.append((position, match.start()))
+        position = match.end()
+    pieces.append((position, span[1]))
+    return [p for p in (_trim(text, s, e, _TRAILING) for s, e in pieces) if p[0] < p[1]]
+
+
+def _marked_list(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """Numbered or bulleted items, or None when the body has no list markers."""
+    markers = _numbered_markers(text, start, end)
+    if markers:
+        return _marked_items(text, start, end, markers)
+    bullets = list(_BULLET.finditer(text, start, end))
+    if bullets:
+        return _marked_items(text, start, end, bullets)
+    return None
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Logical lines, each cut at semicolons and at 。 between sentences."""
+    return [piece for line in _logical_lines(text, start, end) for piece in _split(text, line, _ITEM_SEPARATORS)]
+
+
+def list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of list items in ``text[start:end]``: numbered, bulleted, one per line or
+    separated by semicolons. Commas never split: "Diabetes, type 2" is one item."""
+    marked = _marked_list(text, start, end)
+    return marked if marked is not None else _pieces(text, start, end)
+
+
+def _comma_items(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """Split "A 40 mg daily, B 20 mg b.i.d., and C" but keep "A 40 mg, one tablet p.o."."""
+    merged: list[tuple[int, int]] = []
+    for s, e in _split(text, span, _COMMA_SEPARATORS):
+        conj = _LEADING_CONJUNCTION.match(text, s, e)
+        if conj:
+            s, e = _trim(text, conj.end(), e)
+        if s == e:
+            continue
+        if merged and _continues_item(text[s:e]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+_CONTINUATION_WORDS = re.compile(
+    r"(?:\d|one\b|two\b|three\b|four\b|half\b|one-half\b|take\b|then\b|for\b|with\b|x\s?\d|times\b|each\b|as\b"
+    r"|at\b|by\b|in\b|on\b|per\b|to\b|until\b|if\b|may\b|every\b|inject|apply|共|连用|疗程)",
+    re.IGNORECASE,
+)
+
+
+def _continues_item(piece: str) -> bool:
+    return bool(_CONTINUATION_WORDS.match(piece) or _ROUTE.match(piece) or _FREQUENCY.match(piece))
+
+
+_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z])|:\s+(?=[A-Z])")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|[A-Z])$")
+
+
+def _sentences(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """English sentences of a prose piece; "pharmacy: Seroquel ..." ends a lead-in too."""
+    pieces = []
+    position = span[0]
+    for match in _SENTENCE_BREAK.finditer(text, span[0], span[1]):
+        before = text[position : match.start()]
+        if _ABBREVIATION.search(before) or (match.group().startswith(":") and len(before.split()) <= 3):
+            continue
+        pieces.append((position, match.start() + (1 if match.group().startswith(".") else 0)))
+        position = match.end()
+    pieces.append((position, span[1]))
+    return [p for p in (_trim(text, s, e, _TRAILING) for s, e in pieces) if p[0] < p[1]]
+
+
+def _clean(item: str) -> str:
+    return re.sub(r"\s+", " ", item).strip(" .;；。,，:：")
+
+
+# ---------------------------------------------------------------------------
+# medications
+
+_DOSE = re.compile(
+    r"(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:/|-|to|~|～)\s*\d+(?:\.\d+)?)?\s*"
+    r"(?:mg/kg|mg|mcg|µg|μg|ug|grains?|gtts?|kg|g|ml|liters?|litres?|l/min|l|iu|units?|u|meq|mmol|drops?|puffs?"
+    r"|sprays?|tabs?|tablets?|caps?|capsules?|万单位|单位|毫克|毫升|克|片|粒|支|袋|滴|喷|揿|升)(?![A-Za-z])"
+    r"(?:\s*/\s*\d+(?:\.\d+)?\s*(?:mg|mcg|µg|μg|g|ml|units?)(?![A-Za-z]))?"  # "24 mg/26 mg"
+    r"|(?<![A-Za-z])(?:one|two|three|half|one-half|1/2)\s+(?:tablets?|tabs?|caps?|capsules?|puffs?|drops?|sprays?)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_ROUTE = re.compile(
+    r"(?<![A-Za-z])(?:p\.o\.?|po|per os|by mouth|orally|i\.v\.?|iv|ivpb|i\.m\.?|im|intramuscular(?:ly)?|intravenous(?:ly)?"
+    r"|s\.c\.?|sc|subcutaneous(?:ly)?|subcut|subcu|subq|s\.q\.?|sq|sl|sublingual(?:ly)?|per rectum|rectally|inhaled"
+    r"|inhalation|nebuli[sz]ed|topical(?:ly)?|transdermal|intranasal|nasal|ophthalmic)(?![A-Za-z])"
+    # Chinese routes only after a space, digit or unit: 吸入 inside "吸入喷雾剂" is part of the name
+    r"|(?<=[\s\dA-Za-zμµ%片粒支袋滴喷揿克])(?:口服|静脉滴注|静滴|静脉注射|静推|静注|皮下注射|皮下|肌肉注射|肌注|雾化吸入"
+    r"|吸入|外用|舌下含服|含服|舌下|鼻饲|鼻喷|滴眼|塞肛)",
+    re.IGNORECASE,
+)
+_FREQUENCY = re.compile(
+    r"(?<![A-Za-z])(?:once daily|twice daily|three times daily|four times daily"
+    r"|(?:once|twice|three times|four times) (?:a|per) day|every other day|every (?:\w+ to )?\w+ hours"
+    r"|every (?:morning|evening|night|day)|at bedtime|bedtime|at night|before meals|with meals|daily|nightly|weekly"
+    r"|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.? ?h\.?s\.?|q\.? ?o\.?d\.?|q\.? ?a\.?m\.?|q\.? ?p\.?m\.?"
+    r"|q\.? ?\d+(?:-\d+)?\.? ?(?:h(?:ours?|rs?)?|d(?:ays?)?)?\.?|q\.? ?d\.?|qn|p\.?r\.?n\.?|as needed|stat)(?![A-Za-z])"
+    r"|(?:每日|每天|一日|日)\s*[一二两三四五六1-6]\s*次|每晚\s*[一1]\s*次|每晚|睡前|隔日\s*[一1]\s*次"
+    r"|每\s*\d+\s*小时\s*(?:[一1]\s*次)?|每周\s*[一二三1-3]\s*次|必要时|临时",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+_MAX_NAME_WORDS = 6
+_LEAD_IN = re.compile(r".*\b(?:on|for|with|include|includes|including)\s+", re.IGNORECASE | re.DOTALL)
+
+
+def _mask_brackets(text: str) -> str:
+    """Blank out bracketed text so "(2.5μg/2.5μg/揿)" is not taken for the dose."""
+    return _BRACKETED.sub(lambda m: " " * len(m.group()), text)
+
+
+def _name_end(item: str) -> int:
+    """Where the drug name stops: at the first dose, route or frequency (or the end)."""
+    masked = _mask_brackets(item.replace("|", " "))
+    starts = [m.start() for m in (p.search(masked) for p in (_DOSE, _ROUTE, _FREQUENCY)) if m]
+    return min(starts) if starts else len(item)
+
+
+def parse_medication(item: str) -> tuple[str, str, str, str]:
+    """(name, dose, route, frequency); the whole item as name when it does not parse."""
+    name_end = _name_end(item)
+    name = _clean(item[:name_end].replace("|", " "))
+    if name_end == len(item) or not name or not re.search(r"[A-Za-z\u4e00-\u9fff]", name):
+        return _clean(item.replace("|", " ")), "", "", ""
+    masked = _mask_brackets(item.replace("|", " "))
+    fields = []
+    for pattern in (_DOSE, _ROUTE, _FREQUENCY):
+        match = pattern.search(masked, name_end)
+        fields.append(re.sub(r"\s+", " ", match.group()).strip() if match else "")
+    return name, fields[0], fields[1], fields[2]
+
+
+_NO_MEDICATION = re.compile(r"(?:none|nil|n/a|无)[.。]?$", re.IGNORECASE)
+_NOT_A_DRUG = re.compile(r"(?:as|please|see|resume|continue|same|per|refer|详见|同前|继续)\b", re.IGNORECASE)
+_MAX_UNPARSED_WORDS = 4
+
+
+def _medication_span(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of one medication, lead-in prose cut off ("discharged home on Lasix 40 mg"
+    -> "Lasix 40 mg"); None for a sentence that names no medication we can delimit."""
+    item = text[span[0] : span[1]]
+    name_end = _name_end(item)
+    name = item[:name_end]
+    if name_end == len(item):  # nothing but a name: short, and not an instruction
+        words = len(item.split())
+        return span if words <= _MAX_UNPARSED_WORDS and not _NOT_A_DRUG.match(item) else None
+    if len(name.split()) <= _MAX_NAME_WORDS:
+        return span
+    lead_in = _LEAD_IN.match(name)
+    if lead_in and 0 < len(name[lead_in.end() :].split()) <= 3:
+        return span[0] + lead_in.end(), span[1]
+    return None
+
+
+_COMMENTARY = re.compile(r"\s[-–]\s")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _split_and(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """ "potassium 10 mEq daily and diclofenac 50 mg twice a day" holds two drugs."""
+    parts = _split(text, span, _AND)
+    if len(parts) > 1 and all(_DOSE.search(text, a, b) for a, b in parts):
+        return parts
+    return [span]
+
+
+def _medication_spans(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
+    """Medication items of a list or of prose, and how many sentences were not read as one."""
+    marked = _marked_list(text, start, end)
+    if marked is not None:
+        items = marked
+    else:  # a line with " - " commentary is one item: "Lisinopril 20 mg - stop; use X instead"
+        items = []
+        for line in _logical_lines(text, start, end):
+            pieces = [line] if _COMMENTARY.search(text, *line) else _split(text, line, _ITEM_SEPARATORS)
+            items.extend(sentence for piece in pieces for sentence in _sentences(text, piece))
+    spans: list[tuple[int, int]] = []
+    skipped = 0
+    for item in items:
+        if _NO_MEDICATION.match(text, item[0], item[1]) or _is_list_noise(text[item[0] : item[1]]):
+            continue
+        whole_line = marked is not None or bool(_COMMENTARY.search(text, *item))
+        parts = [item] if whole_line else [p for part in _comma_items(text, item) for p in _split_and(text, part)]
+        readable = [_medication_span(text, part) for part in parts]
+        if len(parts) > 1 and all(readable):
+            spans.extend(r for r in readable if r)
+            continue
+        whole = _medication_span(text, item)
+        if whole is not None:
+            spans.append(whole)
+            continue
+        # prose mixing drugs and other words: keep only the parts with a dose, route or frequency
+        dosed = [r for r in readable if r and _name_end(text[r[0] : r[1]]) < r[1] - r[0]]
+        spans.extend(dosed)
+        skipped += len(parts) - len(dosed) if dosed else 1
+    return spans, skipped
+
+
+_METADATA_LINE = re.compile(
+    r"(?:姓名|性别|年龄|科室|床号|住院号|病案号|日期|记录时间|name|patient|mrn|dob|date)\s*[:：]", re.IGNORECASE
+)
+_TABLE_HEADER = re.compile(r"药品|药名|名称|剂量|用法|频次|drug|medication|name|dose|route|frequency", re.IGNORECASE)
+
+
+def _is_list_noise(item: str) -> bool:
+    """Metadata fields and table header rows in a stand-alone medication list."""
+    if _METADATA_LINE.match(item):
+        return True
+    return "|" in item and not re.search(r"\d", item) and bool(_TABLE_HEADER.search(item))
+
+
+# ---------------------------------------------------------------------------
+# allergies
+
+_NO_ALLERGY = re.compile(
+    r"(?:(?:none|nil|nkda|nka|n/?a|no known(?: drug)? allergies|no allergies|no drug allergies|denies)(?![A-Za-z])"
+    r"|无|否认|未发现)",
+    re.IGNORECASE,
+)
+_REACTION_SPLIT = re.compile(r"\s+[-–]\s+|\s*(?:->|→)\s*|[:：]\s*|，?表现为")
+_ALL_CAUSE = re.compile(r"(?:all|which|that|both)?\s*causes?\s+(?P<r>.+)$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|。")
+_SEMICOLON = re.compile(r"[;；]")
+_MAX_SUBSTANCE_WORDS = 4
+
+
+def _allergy_spans(text: str, section: Section) -> tuple[list[tuple[int, int]], int]:
+    """Substances from the first sentence of each listed item (the rest is usually
+    commentary such as "Has taken furosemide without reaction"); comma lists split
+    only when every part is short. Returns the spans and the sentences not read."""
+    spans: list[tuple[int, int]] = []
+    skipped = 0
+    marked = _marked_list(text, section.start, section.end)
+    lines = (
+        marked
+        if marked is not None
+        else [piece for line in _logical_lines(text, section.start, section.end) for piece in _split(text, line, _SEMICOLON)]
+    )
+    for s, e in lines:
+        stop = _SENTENCE_END.search(text, s, e)
+        sentence = _trim(text, s, stop.start() if stop else e, _TRAILING)
+        if sentence[0] == sentence[1] or _NO_ALLERGY.match(text, sentence[0], sentence[1]):
+            continue
+        parts = _comma_items(text, sentence)
+        if all(len(text[a:b].split()) <= _MAX_SUBSTANCE_WORDS or _ALL_CAUSE.match(text[a:b]) for a, b in parts):
+            spans.extend(parts)
+        elif len(text[sentence[0] : sentence[1]].split()) <= _MAX_NAME_WORDS:
+            spans.append(sentence)
+        else:
+            skipped += 1
+    return spans, skipped
+
+
+def _allergies(text: str, section: Section, file: str) -> tuple[list[Allergy], int]:
+    allergies: list[Allergy] = []
+    spans, skipped = _allergy_spans(text, section)
+    for s, e in spans:
+        piece = _clean(text[s:e])
+        cause = _ALL_CAUSE.match(piece)
+        if cause and allergies:  # "PENICILLIN, SULFA, all cause HIVES"
+            for allergy in allergies:
+                allergy.reaction = allergy.reaction or _clean(cause["r"])
+            continue
+        parts = _REACTION_SPLIT.split(piece, maxsplit=1)
+        substance = re.sub(r"^(?:allergic to|allergy to|对)\s*|(?:过敏史|过敏)$", "", parts[0], flags=re.IGNORECASE)
+        if _clean(substance):
+            allergies.append(
+                Allergy(
+                    provenance=Provenance(file=file, locator=section.heading, start=s, end=e),
+                    substance=_clean(substance),
+                    reaction=_clean(parts[1]) if len(parts) > 1 else "",
+                )
+            )
+    return allergies, skipped
+
+
+# ---------------------------------------------------------------------------
+# building the Record
+
+_CONDITION_ROLES = {"admission_diagnosis": "admission", "discharge_diagnosis": "discharge"}
+
+
+def _conditions(text: str, sections: list[Section], file: str, encounter_id: str) -> list[Condition]:
+    conditions = []
+    for section in sections:
+        role = _CONDITION_ROLES.get(section.key)
+        if role is None:
+            continue
+        for s, e in list_items(text, section.start, section.end):
+            conditions.append(
+                Condition(
+                    provenance=Provenance(file=file, locator=section.heading, start=s, end=e),
+                    encounter_id=encounter_id,
+                    name=_clean(text[s:e]),
+                    role=role,
+                )
+            )
+    return conditions
+
+
+def _medication(text: str, span: tuple[int, int], file: str, locator: str, role: str, encounter_id: str) -> Medication:
+    name, dose, route, frequency = parse_medication(text[span[0] : span[1]])
+    return Medication(
+        provenance=Provenance(file=file, locator=locator, start=span[0], end=span[1]),
+        encounter_id=encounter_id,
+        name=name,
+        dose=dose,
+        route=route,
+        frequency=frequency,
+        role=role,
+    )
+
+
+def _not_read(file: str, heading: str, count: int, what: str) -> ImportProblem:
+    return ImportProblem(file, f"{heading}: {count} sentence(s) not read as {what}; they stay in the note text for review")
+
+
+@dataclass
+class _Context:
+    """What the structure readers need to know about the note being imported."""
+
+    text: str
+    file: str
+    kind: str
+    title: str
+    title_span: tuple[int, int] | None
+    sections: list[Section]
+    encounter_id: str
+
+
+def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medication]:
+    """Discharge medication sections; a stand-alone medication list is read line by line."""
+    bodies = [(s.start, s.end, s.heading, "discharge") for s in ctx.sections if s.key == "discharge_medications"]
+    if ctx.kind == "medication_list" and not bodies:
+        role = "discharge" if re.search(r"出院|discharge", f"{ctx.title} {Path(ctx.file).name}", re.IGNORECASE) else ""
+        listed = [(s.start, s.end, s.heading, role) for s in ctx.sections if s.key == "medications"]
+        bodies = listed or [(ctx.title_span[1] if ctx.title_span else 0, len(ctx.text), "", role)]
+    bodies += [(s.start, s.end, s.heading, "stopped") for s in ctx.sections if s.key == "stopped_medications"]
+    medications = []
+    for start, end, heading, role in bodies:
+        spans, skipped = _medication_spans(ctx.text, start, end)
+        for span in spans:
+            medication = _medication(ctx.text, span, ctx.file, heading, role, ctx.encounter_id if role else "")
+            if role == "stopped":  # a status, not a role: the drug is not on the discharge list
+                medication.role, medication.status = "", "stopped"
+            medications.append(medication)
+        if skipped:
+            problems.append(_not_read(ctx.file, heading or ctx.title, skipped, "medications"))
+    return medications
+
+
+def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
+    """Build a Record holding one Document (and its light structure) from decoded text.
+
+    ``title`` overrides the title found in the text (e.g. a .docx core property).
+    """
+    text = text.replace("\r\n", "\n")
+    file = str(path)
+    found_title = _title_line(text)
+    title = title or (found_title[0] if found_title else path.stem)
+    kind = document_kind(path, title)
+    sections = find_sections(text)
+    problems: list[ImportProblem] = []
+    encounter = stay_encounter(text, file, kind, problems)
+    encounter_id = encounter.id if encounter else ""
+    document = Document(
+        provenance=Provenance(file=file, start=0, end=len(text)),
+        encounter_id=encounter_id,
+        title=title,
+        kind=kind,
+        date=document_date(text, found_title),
+        author=document_author(text),
+        text=text,
+        sections=sections,
+    )
+    title_span = (found_title[1], found_title[2]) if found_title else None
+    ctx = _Context(text, file, kind, title, title_span, sections, encounter_id)
+    record = Record(encounters=[encounter] if encounter else [], documents=[document], sources=[file])
+    record.conditions = _conditions(text, sections, file, encounter_id)
+    record.medications = _medications(ctx, problems)
+    for section in sections:
+        if section.key == "allergies":
+            allergies, skipped = _allergies(text, section, file)
+            record.allergies.extend(allergies)
+            if skipped:
+                problems.append(_not_read(file, section.heading, skipped, "allergies"))
+    record.problems = problems
+    logger.debug(
+        "%s: kind=%s sections=%d conditions=%d medications=%d allergies=%d",
+        path.name,
+        kind,
+        len(sections),
+        len(record.conditions),
+        len(record.medications),
+        len(record.allergies),
+    )
+    return record
+
+
+# ---------------------------------------------------------------------------
+# the three formats
+
+
+def load_text(path: Path, data: bytes) -> Record:
+    """A .txt/.md note in whatever encoding it was saved in."""
+    text, encoding = decode_text(data, str(path))
+    logger.debug("%s: decoded as %s", path.name, encoding)
+    return document_from_text(path, text)
+
+
+def load_docx(path: Path) -> Record:
+    """A Word note: paragraphs and tables in body order, table rows as "a | b | c"."""
+    from docx import Document as open_docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        word = open_docx(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise RecordError(f"{path}: not a readable Word .docx file (old .doc files must be saved as .docx): {exc}") from None
+    text = "\n".join(_docx_blocks(word))
+    title = (word.core_properties.title or "").strip()
+    return document_from_text(path, text, title=title if title and is_title(title) else "")
+
+
+def _docx_blocks(word: object) -> list[str]:
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+    body = word.element.body  # type: ignore[attr-defined]
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            blocks.append(Paragraph(child, word).text)  # type: ignore[arg-type]
+        elif child.tag == qn("w:tbl"):
+            blocks.extend(_table_rows(Table(child, word)))  # type: ignore[arg-type]
+    return blocks
+
+
+def _table_rows(table: object) -> list[str]:
+    rows = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            if cell._tc is previous:  # a merged cell repeats; keep it once
+                continue
+            previous = cell._tc
+            cells.append(re.sub(r"\s*\n\s*", " ", cell.text).strip())
+        rows.append(" | ".join(cells))
+    return rows
+
+
+def load_pdf(path: Path) -> Record:
+    """A PDF with a text layer; scanned PDFs are refused with a clear message (no OCR)."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):  # an empty user password opens many "protected" PDFs
+            raise RecordError(f"{path}: PDF is password-protected; remove the password and import it again")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (FileNotDecryptedError, DependencyError, NotImplementedError) as exc:
+        raise RecordError(f"{path}: PDF is encrypted and cannot be opened ({exc})") from None
+    except (PyPdfError, OSError, ValueError) as exc:
+        raise RecordError(f"{path}: not a readable PDF ({exc})") from None
+    if not any(page.strip() for page in pages):
+        raise RecordError(f"{path}: PDF has no text layer (scanned?); OCR is not supported")
+    record = document_from_text(path, "\n\n".join(page.replace("\r\n", "\n") for page in pages))
+    empty = [str(number) for number, page in enumerate(pages, start=1) if not page.strip()]
+    if empty:
+        record.problems.append(
+            ImportProblem(str(path), f"page(s) {', '.join(empty)} have no text layer (scanned?); their content is missing")
+        )
+    return record
