@@ -144,6 +144,8 @@ HEADING_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "follow_up": ("随访", "复诊", "随诊", "门诊随访", "FOLLOW UP", "FOLLOWUP"),
     "disposition": ("DISPOSITION", "DISCHARGE DISPOSITION", "出院去向"),
+    # The signature block ends the section before it (so 随访 does not swallow 医师签名).
+    "signature": ("医师签名", "上级医师", "记录医师", "SIGNATURE", "ELECTRONICALLY SIGNED BY"),
     "allergies": ("过敏史", "药物过敏史", "ALLERGIES", "ALLERGY", "DRUG ALLERGIES"),
     "procedures": (
         "手术",

@@ -24,6 +24,7 @@ from .model import (
     Encounter,
     ImportProblem,
     Medication,
+    Patient,
     Provenance,
     Record,
     RecordError,
@@ -716,6 +717,38 @@ def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medicatio
     return medications
 
 
+_PATIENT_LABELS = {
+    "name": r"姓名|患者姓名|Patient Name|Patient|Name",
+    "sex": r"性别|Sex|Gender",
+    "birth": r"出生日期|出生年月日|Date of Birth|DOB",
+    "id": r"住院号|病案号|病历号|MRN|Medical Record Number",
+}
+_SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male", "female": "female"}
+HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines are something else
+
+
+def patient_from_text(text: str, file: str) -> Patient:
+    """Demographics from a note's header lines (姓名：…, Patient Name: …, DOB: …)."""
+    found: dict[str, re.Match[str]] = {}
+    for field, labels in _PATIENT_LABELS.items():
+        pattern = rf"^[ \t]*({labels})[ \t]*[:：][ \t]*(\S[^\n]*?)[ \t]*$"
+        match = re.search(pattern, text[:HEADER_CHARS], re.MULTILINE | re.IGNORECASE)
+        if match:
+            found[field] = match
+    patient = Patient()
+    if "name" in found:
+        patient.name = found["name"].group(2)
+        patient.provenance = Provenance(file=file, locator="patient", start=found["name"].start(2), end=found["name"].end(2))
+    if "sex" in found:
+        patient.sex = _SEXES.get(found["sex"].group(2).lower(), "")
+    if "birth" in found:
+        born = parse_datetime(found["birth"].group(2))
+        patient.birth_date = born.date() if born else None
+    if "id" in found:
+        patient.identifiers = [f"{found['id'].group(1)}|{found['id'].group(2)}"]
+    return patient
+
+
 def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
     """Build a Record holding one Document (and its light structure) from decoded text.
 
@@ -743,6 +776,7 @@ def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
     title_span = (found_title[1], found_title[2]) if found_title else None
     ctx = _Context(text, file, kind, title, title_span, sections, encounter_id)
     record = Record(encounters=[encounter] if encounter else [], documents=[document], sources=[file])
+    record.patient = patient_from_text(text, file)
     record.conditions = _conditions(text, sections, file, encounter_id)
     record.medications = _medications(ctx, problems)
     for section in sections:

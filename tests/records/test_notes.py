@@ -112,6 +112,7 @@ def test_gbk_chinese_discharge_summary() -> None:
         "allergies",
         "discharge_medications",
         "discharge_instructions",
+        "signature",
     ]
     assert doc.section_text("hospital_course") == "予头孢曲松抗感染治疗，体温恢复正常。"
     (stay,) = record.encounters
