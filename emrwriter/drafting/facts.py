@@ -89,7 +89,7 @@ def stay_facts(stay: Stay) -> StayFacts:
         procedures=stay.items("procedures"),
         labs=[o for o in observations if o.category == "lab"],
         vitals=[o for o in observations if o.category == "vital"],
-        allergies=stay.record.allergies,  # an allergy is never history: it always applies
+        allergies=_distinct_allergies(stay.record.allergies),  # never history: an allergy always applies
         documents=documents,
         quotes=_quotes(documents),
         attending=next((d.author for d in reversed(documents) if d.author), ""),
@@ -111,6 +111,14 @@ def discharge_medications(stay: Stay) -> list[Medication]:
             continue
         active.append(med)
     return active
+
+
+def _distinct_allergies(allergies: list[Allergy]) -> list[Allergy]:
+    """The same allergy told by several notes is listed once (the first telling)."""
+    seen: dict[str, Allergy] = {}
+    for allergy in allergies:
+        seen.setdefault(allergy.substance.strip().lower(), allergy)
+    return list(seen.values())
 
 
 def _document_order(doc: Document) -> tuple[int, datetime]:
