@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: exit codes, one-line errors, a real .docx."""
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,19 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = next(line for line in ci.splitlines() if "pytest" in line).strip()
     assert command in readme
+
+
+def test_ctrl_c_stops_drafting_cleanly(tmp_path):
+    out = tmp_path / "summary.docx"
+    proc = subprocess.Popen([sys.executable, "-m", "emrwriter", "draft", str(EN_CASE), "--out", str(out), "--ctx", "2048"],
+                            stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "reading record" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, "".join(seen) + rest
+    assert "stopped; no file written" in rest and "Traceback" not in rest
+    assert not out.exists()

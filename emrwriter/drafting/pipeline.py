@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from ..engine.base import Engine, EngineError, ProgressCallback
+from ..engine.base import Engine, EngineError, Generation, ProgressCallback
 from ..records.stay import Stay
 from ..templates import SectionSpec, Template, format_when
 from .draft import Draft, DraftSection, Table
@@ -82,22 +82,12 @@ def draft_summary(
         if spec.kind == "data":
             draft.sections.append(_data_section(spec, template, facts, words))
             continue
-        section = DraftSection(spec.key, spec.heading, "", "model", sources=list(cited))
+        section = DraftSection(spec.key, spec.heading, "", "model", sources=list(cited), table=_table(spec, facts, words))
         draft.sections.append(section)
         if cancel.is_set():
             section.complete, section.note = False, words["not_written"]
             continue
-        def tokens(piece: str, key: str = spec.key) -> None:
-            if on_token:
-                on_token(key, piece)
-        result = engine.generate(
-            prompts[spec.key], spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens, cancel=cancel
-        )
-        section.text = result.text.strip()
-        if result.stop_reason == "cancelled":
-            section.complete, section.note = False, words["stopped"]
-        elif result.stop_reason == "length":
-            section.complete, section.note = False, words["length"].format(n=spec.max_tokens)
+        result = _write(section, spec, prompts[spec.key], engine, words, on_progress, on_token, cancel)
         totals["prompt_tokens_evaluated"] += result.evaluated_tokens
         totals["generated_tokens"] += result.generated_tokens
         totals["prefill_seconds"] += result.prefill_seconds
@@ -105,6 +95,46 @@ def draft_summary(
     draft.cancelled = cancel.is_set()
     draft.stats.update(totals, wall_seconds=round(time.monotonic() - started, 3))
     return draft
+
+
+def regenerate_section(
+    stay: Stay,
+    template: Template,
+    engine: Engine,
+    key: str,
+    *,
+    on_progress: ProgressCallback | None = None,
+    on_token: SectionTokenCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> DraftSection:
+    """One model section written again, from the same record prefix as the whole draft
+    (so an engine that still holds it does not read the record again)."""
+    spec = next((s for s in template.sections if s.key == key), None)
+    if spec is None or spec.kind != "model":
+        raise EngineError(f"template {template.name} has no model-written section {key!r}")
+    words = WORDS.get(template.language, WORDS["en"])
+    facts = stay_facts(stay)
+    evidence, prompts = _prepare_prompts(facts, template, engine, [s for s in template.sections if s.kind == "model"])
+    cited = [source for piece in evidence.pieces for source in piece.sources]
+    section = DraftSection(spec.key, spec.heading, "", "model", sources=cited, table=_table(spec, facts, words))
+    _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel or threading.Event())
+    return section
+
+
+def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) -> Generation:
+    """Generate one model section into ``section``, streaming its tokens."""
+
+    def tokens(piece: str) -> None:
+        if on_token:
+            on_token(spec.key, piece)
+
+    result = engine.generate(prompt, spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens, cancel=cancel)
+    section.text = result.text.strip()
+    if result.stop_reason == "cancelled":
+        section.complete, section.note = False, words["stopped"]
+    elif result.stop_reason == "length":
+        section.complete, section.note = False, words["length"].format(n=spec.max_tokens)
+    return result
 
 
 def _prepare_prompts(
@@ -132,15 +162,18 @@ def _prepare_prompts(
 
 def _data_section(spec: SectionSpec, template: Template, facts: StayFacts, words: dict) -> DraftSection:
     sources = [item.provenance for name in spec.sources for item in getattr(facts, name) if item.provenance]
-    section = DraftSection(spec.key, spec.heading, template.data_section(spec.key, facts=facts), "data", sources=sources)
+    text = template.data_section(spec.key, facts=facts)
+    return DraftSection(spec.key, spec.heading, text, "data", sources=sources, table=_table(spec, facts, words))
+
+
+def _table(spec: SectionSpec, facts: StayFacts, words: dict) -> Table | None:
+    """The table a section carries under its text, built from items (never by the model)."""
     if spec.table == "medications":
-        section.table = Table(
-            words["med_header"],
-            [[m.name, m.dose, m.route, m.frequency, m.status] for m in facts.discharge_medications],
-        )
-    elif spec.table == "labs":
-        section.table = _lab_table(facts, words)
-    return section
+        rows = [[m.name, m.dose, m.route, m.frequency, m.status] for m in facts.discharge_medications]
+        return Table(words["med_header"], rows)
+    if spec.table == "labs":
+        return _lab_table(facts, words)
+    return None
 
 
 def _lab_table(facts: StayFacts, words: dict) -> Table | None:

@@ -28,8 +28,11 @@ CONTEXT_STEP = 256
 class LocalEngine:
     """An Engine on a GGUF file. The weights load on first need, sized to the prompt."""
 
-    def __init__(self, info: ModelInfo, threads: int | None = None, context_cap: int | None = None, seed: int = 1234):
+    def __init__(
+        self, info: ModelInfo, threads: int | None = None, context_cap: int | None = None, gpu_layers: int = 0, seed: int = 1234
+    ):
         self.info = info
+        self.gpu_layers = gpu_layers
         self.name = info.name
         self.threads = threads or os.cpu_count() or 1
         trained = info.context_length or 2048
@@ -69,6 +72,7 @@ class LocalEngine:
                 n_threads=self.threads,
                 n_threads_batch=self.threads,
                 n_batch=MAX_CHUNK,
+                n_gpu_layers=self.gpu_layers,
                 seed=self.seed,
                 verbose=False,
             )

@@ -46,6 +46,9 @@ def test_data_sections_are_exact(zh_draft):
     assert [row[0] for row in orders.table.rows] == ["莫西沙星片", "噻托溴铵奥达特罗吸入喷雾剂（2.5μg/2.5μg/揿）", "盐酸氨溴索片", "苯磺酸氨氯地平片"]
     assert "2周后" in orders.text and "医师签名" not in orders.text
     assert draft.patient["姓名"] == "孙振海"
+    labs = draft.section("hospital_course").table
+    assert labs.caption == "异常检验结果：11 项（共 27 项检验）"
+    assert labs.rows[0][:5] == ["白细胞计数", "14.6", "×10^9/L", "3.5-9.5", "↑"]
 
 
 def test_data_sections_cite_their_items(zh_draft):
@@ -107,3 +110,16 @@ def test_fit_keeps_by_priority_and_restores_record_order():
     assert [p.label for p in evidence.pieces] == ["b", "c", "d"]
     assert [p.label for p in evidence.omitted] == ["a"]
     assert evidence.omitted_notes(85) == ["a: 50 tokens left out, the record did not fit the model's context of 85 tokens"]
+
+
+def test_one_section_is_regenerated_from_the_same_record(zh_draft):
+    from emrwriter.drafting.pipeline import regenerate_section
+
+    draft, _, engine = zh_draft
+    stay = select_encounter(load_case(ZH_CASE))
+    pieces = []
+    section = regenerate_section(stay, load_template("discharge_summary_zh"), engine, "discharge_condition",
+                                 on_token=lambda key, piece: pieces.append((key, piece)))
+    assert section.heading == "出院情况" and section.origin == "model" and section.text
+    assert {key for key, _ in pieces} == {"discharge_condition"}
+    assert section.sources == draft.section("discharge_condition").sources
