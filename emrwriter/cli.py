@@ -17,7 +17,7 @@ from .drafting.pipeline import draft_summary
 from .engine.base import Engine, EngineError, Progress
 from .export.docx_writer import ExportError, write_docx
 from .records.case import load_case
-from .records.model import RecordError
+from .records.model import ITEM_KINDS, RecordError
 from .records.stay import inpatient_stays, select_encounter
 from .templates import TemplateProblem, format_when, load_template
 
@@ -162,16 +162,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if default:
         print("  (* the stay drafted by default, I other inpatient stays)")
     print("Counts: " + ", ".join(f"{k} {v}" for k, v in record.counts().items()))
-    if default:
-        stay = select_encounter(record, default)
+    stay = select_encounter(record, default) if default else None
+    if stay:
         for kind, labels in stay.counts().items():
             print(f"  {kind}: {labels['stay']} in the default stay, {labels['history']} history, {labels['later']} later")
-    for kind in ("conditions", "medications", "observations", "procedures", "allergies", "documents"):
+    for kind in ITEM_KINDS:
         items = getattr(record, kind)
         if items:
             print(f"{kind.capitalize()}:")
             for item in items:
-                print(f"  - {_item_summary(item)}  <{item.provenance}>")
+                label = f"[{stay.label(item)}] " if stay else ""
+                print(f"  - {label}{_item_summary(item)}  <{item.provenance}>")
     if record.problems:
         print("Import problems:")
         for problem in record.problems:
