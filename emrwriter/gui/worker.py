@@ -1,0 +1,278 @@
+"""The one owner of the model (design principle 5).
+
+A llama.cpp model is not thread-safe, so one QObject on its own QThread builds the
+engine and runs every draft; the GUI calls its methods, which only queue work, and
+listens to its signals. Every signal carries the task id first: starting a task
+cancels the previous one, and the GUI ignores signals of any task but its latest.
+
+Each task ends with exactly one of ``draft_finished``, ``section_finished`` or
+``failed``. Tokens and progress are coalesced on the worker thread so a fast model
+cannot flood the GUI's event loop."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from ..drafting.pipeline import draft_summary, regenerate_section
+from ..engine.base import EngineError, Progress
+from ..engine.llama_engine import LocalEngine
+from ..engine.models import read_model_info, resolve_model
+from ..records.model import RecordError
+from ..records.stay import Stay
+from ..templates import Template, TemplateProblem
+from .settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+TOKEN_INTERVAL = 0.05  # seconds between token signals of one section
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals within one phase
+SHUTDOWN_WAIT_MS = 5000
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def _emit_drops_a_reference() -> bool:
+    """PySide6 6.12.0 hands back emit()'s bool result without a new reference. On Python
+    3.11, where True is not immortal, every emit then drops one reference to True, and
+    after some hundreds of emits the interpreter aborts ("bool_dealloc"). PySide6 6.11.3
+    does not; probe once so a fixed release turns the repair off by itself."""
+    probe, tries = _Probe(), 64
+    before = sys.getrefcount(True)
+    for _ in range(tries):
+        probe.ping.emit()
+    drops = before - sys.getrefcount(True) >= tries // 2  # other threads' noise is a few references at most
+    if drops:
+        for _ in range(tries):  # give back what the probe itself took
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+    return drops
+
+
+_EMIT_DROPS_A_REFERENCE = _emit_drops_a_reference()
+if _EMIT_DROPS_A_REFERENCE:
+    log.info("this PySide6 drops a reference on each signal emit; emit_signal() repairs it")
+
+
+def emit_signal(signal, *args) -> None:
+    """``signal.emit(*args)``, repairing the reference PySide6 6.12.0 drops (see above).
+    Use it for every emit from Python in a long-running GUI."""
+    result = signal.emit(*args)
+    if _EMIT_DROPS_A_REFERENCE:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+
+
+@dataclass
+class _Job:
+    task: int
+    kind: str  # "draft" | "section"
+    stay: Stay
+    template: Template
+    key: str  # the section to regenerate; "" for a whole draft
+    settings: EngineSettings
+    cancel: threading.Event
+
+
+class _Stream:
+    """Batches one task's tokens (per section) and progress reports before they cross
+    to the GUI thread. Signals of a task that is no longer the latest are dropped here:
+    the GUI would ignore them anyway."""
+
+    def __init__(self, worker: ModelWorker, task: int):
+        self.worker = worker
+        self.task = task
+        self.key = ""
+        self.pieces: list[str] = []
+        self.last_token = 0.0  # monotonic time of the last token signal; 0 lets the first token through at once
+        self.shown: Progress | None = None  # the last report passed on (or dropped as stale)
+        self.pending: Progress | None = None  # a report held back by the interval
+        self.last_progress = 0.0
+
+    def _current(self) -> bool:
+        return self.worker._task == self.task
+
+    def token(self, key: str, text: str) -> None:
+        if key != self.key:
+            self.flush_tokens()
+            self.key = key
+        self.pieces.append(text)
+        if time.monotonic() - self.last_token >= TOKEN_INTERVAL:
+            self.flush_tokens()
+
+    def flush_tokens(self) -> None:
+        if self.pieces and self._current():
+            emit_signal(self.worker.token, self.task, self.key, "".join(self.pieces))
+        self.pieces.clear()
+        self.last_token = time.monotonic()
+
+    def progress(self, report: Progress) -> None:
+        shown = self.shown
+        new_phase = shown is None or (report.phase, report.label) != (shown.phase, shown.label)
+        if new_phase:  # the section before has stopped streaming: show all of it, and its last report
+            self.flush_tokens()
+            self._flush_progress()
+        due = time.monotonic() - self.last_progress >= PROGRESS_INTERVAL
+        if new_phase or due or report.done >= report.total:
+            self._show(report)
+        else:
+            self.pending = report
+
+    def _show(self, report: Progress) -> None:
+        if self._current():
+            emit_signal(self.worker.progress, self.task, report)
+        self.shown, self.pending = report, None
+        self.last_progress = time.monotonic()
+
+    def _flush_progress(self) -> None:
+        if self.pending is not None:
+            self._show(self.pending)
+
+    def finish(self) -> None:
+        """Everything held back, before the task's final signal."""
+        self.flush_tokens()
+        self._flush_progress()
+
+
+class ModelWorker(QObject):
+    """Loads the engine lazily and keeps it while the model and settings stay the same.
+
+    Create it on the GUI thread without a parent and call :meth:`shutdown` before the
+    application quits (for example from the main window's closeEvent)."""
+
+    loading = Signal(int, str)  # task, model name: emitted as each task starts using a model (instant when cached)
+    progress = Signal(int, object)  # task, engine.base.Progress
+    token = Signal(int, str, str)  # task, section key, text (coalesced pieces)
+    draft_finished = Signal(int, object)  # task, Draft (draft.cancelled when stopped; partial text kept)
+    section_finished = Signal(int, object)  # task, DraftSection (complete False and a note when stopped)
+    failed = Signal(int, str)  # task, one line for the user
+
+    _submit = Signal(object)  # a _Job, queued to the worker thread
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._task = 0  # the latest task id; written on the GUI thread, read on the worker thread
+        self._cancel: threading.Event | None = None
+        self._closed = False
+        self._engine: LocalEngine | None = None  # touched only on the worker thread (or after it ended)
+        self._engine_key: tuple | None = None
+        self._thread = QThread()  # not a child: a QThread must not move into itself
+        self._thread.setObjectName("EMRWriter model worker")
+        self.moveToThread(self._thread)
+        self._submit.connect(self._run, Qt.ConnectionType.QueuedConnection)
+        self._thread.start()
+
+    # -- called on the GUI thread -------------------------------------------------
+
+    def start_draft(self, stay: Stay, template: Template, settings: EngineSettings) -> int:
+        """Queue a whole draft; the previous task is cancelled. Returns the new task id at once."""
+        return self._queue("draft", stay, template, "", settings)
+
+    def regenerate(self, stay: Stay, template: Template, key: str, settings: EngineSettings) -> int:
+        """Queue one model section written again; the previous task is cancelled."""
+        return self._queue("section", stay, template, key, settings)
+
+    def stop(self) -> None:
+        """Cancel the current task now; the engine notices within one prompt chunk or token."""
+        with self._lock:
+            if self._cancel is not None:
+                self._cancel.set()
+
+    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Stop, end the worker thread and release the model. Safe to call twice.
+        Returns False when the thread did not end in time (a model load cannot be
+        interrupted); the model is then left to the thread."""
+        if not self._closed:
+            self._closed = True
+            self.stop()
+            self._thread.quit()
+        if not self._thread.wait(timeout_ms):
+            log.warning("the model worker did not stop within %d ms", timeout_ms)
+            return False
+        self._engine = self._engine_key = None  # the thread has ended, so no call can be running
+        return True
+
+    @property
+    def task(self) -> int:
+        """The latest task id (0 before the first task)."""
+        return self._task
+
+    def _queue(self, kind: str, stay: Stay, template: Template, key: str, settings: EngineSettings) -> int:
+        if self._closed:
+            raise RuntimeError("the model worker has been shut down")
+        with self._lock:
+            if self._cancel is not None:
+                self._cancel.set()
+            self._task += 1
+            self._cancel = threading.Event()
+            job = _Job(self._task, kind, stay, template, key, settings, self._cancel)
+        emit_signal(self._submit, job)
+        return job.task
+
+    # -- on the worker thread -----------------------------------------------------
+
+    @Slot(object)
+    def _run(self, job: _Job) -> None:
+        if self._closed:
+            log.debug("task %d dropped: the worker is shutting down", job.task)
+            return
+        if job.task != self._task:  # a newer task came before this one started
+            emit_signal(self.failed, job.task, self.tr("Replaced by a newer task before it started."))
+            return
+        stream = _Stream(self, job.task)
+        try:
+            engine = self._engine_for(job)
+            if job.kind == "draft":
+                draft = draft_summary(
+                    job.stay, job.template, engine, on_progress=stream.progress, on_token=stream.token, cancel=job.cancel
+                )
+                stream.finish()
+                emit_signal(self.draft_finished, job.task, draft)
+            else:
+                section = regenerate_section(
+                    job.stay, job.template, engine, job.key,
+                    on_progress=stream.progress, on_token=stream.token, cancel=job.cancel,
+                )
+                stream.finish()
+                emit_signal(self.section_finished, job.task, section)
+        except (EngineError, TemplateProblem, RecordError) as exc:
+            log.info("task %d failed: %s", job.task, type(exc).__name__)
+            emit_signal(self.failed, job.task, _one_line(str(exc)))
+        except MemoryError:
+            self._engine = self._engine_key = None  # give the memory back before the user tries again
+            message = self.tr("Not enough memory for this model; choose a smaller model or a smaller context size.")
+            emit_signal(self.failed, job.task, message)
+        except Exception as exc:  # a bug: say so, keep the worker alive
+            log.exception("task %d: internal error", job.task)
+            message = self.tr("Internal error: {kind}: {message}").format(kind=type(exc).__name__, message=exc)
+            emit_signal(self.failed, job.task, _one_line(message))
+
+    def _engine_for(self, job: _Job) -> LocalEngine:
+        """The cached engine if model and settings are unchanged, else a new one. The new
+        model's file is read first, so a bad path fails without dropping a good engine;
+        the old engine is released here, before the new one loads its weights."""
+        settings = job.settings
+        key = (settings.model_path, settings.threads, settings.context_cap, settings.gpu_layers)
+        if self._engine is not None and key == self._engine_key:
+            emit_signal(self.loading, job.task, self._engine.name)
+            return self._engine
+        info = read_model_info(Path(settings.model_path)) if settings.model_path else resolve_model(None)
+        emit_signal(self.loading, job.task, info.name)
+        engine = LocalEngine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
+        self._engine = self._engine_key = None
+        self._engine, self._engine_key = engine, key
+        log.info("engine for %s (threads=%s, context cap=%s, gpu layers=%d)",
+                 info.name, settings.threads, settings.context_cap, settings.gpu_layers)
+        return engine
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "unknown error"
