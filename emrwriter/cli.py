@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .checks.command import add_verify_parser, run_verify
 from .drafting.pipeline import draft_summary
 from .engine.base import Engine, EngineError, Progress
 from .paths import SAMPLES
@@ -61,12 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the bundled English sample: in the desktop app where there is a display, else drafted to a .docx")
     demo.add_argument("--out", type=Path, default=Path("sample-discharge-summary.docx"), help="the .docx to write without a display")
 
+    add_verify_parser(sub)
+
     app = sub.add_parser("open", help="open the desktop app, optionally with a case (also: emrwriter [PATH])")
     app.add_argument("path", nargs="?", type=Path, help="a record file or a patient's folder")
     return parser
 
 
-COMMANDS = ("draft", "inspect", "models", "open", "demo")
+COMMANDS = ("draft", "inspect", "models", "open", "demo", "verify")
 
 
 def _route(argv: list[str]) -> list[str]:
@@ -79,7 +82,7 @@ def _route(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(_route(sys.argv[1:] if argv is None else argv))
     try:
-        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "open": cmd_open, "demo": cmd_demo}[args.command](args)
+        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "open": cmd_open, "demo": cmd_demo, "verify": run_verify}[args.command](args)
     except USER_ERRORS as exc:
         print(f"emrwriter: {exc}", file=sys.stderr)
         return 2

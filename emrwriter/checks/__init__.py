@@ -1,0 +1,7 @@
+"""Checks of a draft against the record of its stay (no Qt, no model).
+
+- ``verify.verify(stay, draft_text, template) -> VerifyReport`` (findings, completeness, safety)
+- ``citations.cite(draft_text, evidence_or_stay) -> list[Citation]``
+- ``evidence.build_evidence(stay)``: the record read once, reusable across checks
+- ``command.add_verify_parser`` / ``command.run_verify``: ``emrwriter verify``
+"""

@@ -1,0 +1,64 @@
+"""Verify a draft against the record of its stay: grounding findings, omitted
+discharge medications, completeness for the template, and safety checks.
+
+One function, ``verify``, on plain data; the CLI (``command.py``) and the GUI
+call it the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ..facts.tokens import tokenize
+from ..records.stay import Stay
+from ..templates import Template
+from .completeness import Completeness, check_completeness
+from .diagnoses import check_diagnoses
+from .evidence import RecordEvidence, build_evidence
+from .findings import Finding, sort_findings
+from .grounding import check_grounding, checked_span
+from .omissions import check_omissions
+from .safety import check_safety
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VerifyReport:
+    findings: list[Finding]  # grounding and omissions
+    completeness: Completeness
+    safety: list[Finding]
+    language: str = "en"
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "findings": [f.as_dict() for f in self.findings],
+            "completeness": self.completeness.as_dict(),
+            "safety": [f.as_dict() for f in self.safety],
+        }
+
+
+def draft_language(text: str) -> str:
+    """zh when Chinese characters are 15% of the letters or more (units, drug
+    abbreviations and table cells put many Latin letters into a Chinese draft)."""
+    body = text[: checked_span(text)]
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in body)
+    letters = sum(ch.isascii() and ch.isalpha() for ch in body)
+    return "zh" if cjk and cjk >= 0.15 * (cjk + letters) else "en"
+
+
+def verify(stay: Stay, draft_text: str, template: Template | None = None, evidence: RecordEvidence | None = None) -> VerifyReport:
+    """Check ``draft_text`` against the stay's record (``evidence`` may be passed in
+    when the same record is checked repeatedly, as the GUI does while the doctor edits)."""
+    evidence = evidence or build_evidence(stay)
+    tokens = tokenize(draft_text)
+    language = draft_language(draft_text)
+    findings = check_grounding(draft_text, evidence, tokens)
+    findings += check_diagnoses(draft_text, evidence, tokens, limit=checked_span(draft_text))
+    findings += check_omissions(draft_text, evidence, tokens)
+    completeness = check_completeness(draft_text, template, language)
+    safety = check_safety(draft_text, tokens, evidence, stay)
+    log.info("verified a draft of %d characters: %d findings, %d safety findings", len(draft_text), len(findings), len(safety))
+    return VerifyReport(sort_findings(findings), completeness, sort_findings(safety), language)

@@ -1,0 +1,11 @@
+"""Information structuring from zh and en clinical text, by rules and dictionaries.
+
+- ``tokens.tokenize``: normalised tokens with spans (quantities with units, dates,
+  frequencies, routes, drugs, tests); ``tokens.split_sentences``.
+- ``units``, ``numbers``, ``dates``, ``dosing``: one value for every spelling
+  ("0.5 g" = "500 mg", "two weeks" = "2 weeks", "bid" = "每日两次", "Oct 8, 2026" = "2026年10月8日").
+- ``drugs`` / ``drug_names``, ``lab_names``, ``conditions``, ``negation``: vocabularies.
+- ``extract.structure``: lab results, vital signs, home medications, medication
+  changes, procedures, follow-up and pending results of a stay, merged with the
+  structured imports.
+"""
