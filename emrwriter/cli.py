@@ -23,11 +23,7 @@ from .records.model import ITEM_KINDS, RecordError
 from .records.stay import inpatient_stays, select_encounter
 from .templates import TemplateProblem, format_when, load_template
 
-class NoDisplay(Exception):
-    """The desktop app was asked for on a machine without a screen."""
-
-
-USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError, NoDisplay)
+USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,30 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list the models found")
     models.add_argument("--json", action="store_true", help="machine-readable output")
 
-    demo = sub.add_parser("demo", help="the bundled English sample: in the desktop app where there is a display, else drafted to a .docx")
-    demo.add_argument("--out", type=Path, default=Path("sample-discharge-summary.docx"), help="the .docx to write without a display")
+    demo = sub.add_parser("demo", help="draft the bundled English sample with the default model")
+    demo.add_argument("--out", type=Path, default=Path("sample-discharge-summary.docx"), help="the .docx to write (replaced if present)")
 
     add_verify_parser(sub)
 
-    app = sub.add_parser("open", help="open the desktop app, optionally with a case (also: emrwriter [PATH])")
-    app.add_argument("path", nargs="?", type=Path, help="a record file or a patient's folder")
     return parser
 
 
-COMMANDS = ("draft", "inspect", "models", "open", "demo", "verify")
-
-
-def _route(argv: list[str]) -> list[str]:
-    """`emrwriter` and `emrwriter PATH` open the desktop app."""
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        return ["open", *argv]
-    return argv
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(_route(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(argv)
     try:
-        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "open": cmd_open, "demo": cmd_demo, "verify": run_verify}[args.command](args)
+        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "demo": cmd_demo, "verify": run_verify}[args.command](args)
     except USER_ERRORS as exc:
         print(f"emrwriter: {exc}", file=sys.stderr)
         return 2
@@ -230,26 +214,9 @@ def _record_json(record, default_stay: str | None) -> dict:
     return data
 
 
-def has_display() -> bool:
-    """Windows and macOS always have one; elsewhere X11 or Wayland must be there (or Qt told otherwise)."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
-
-
-def cmd_open(args: argparse.Namespace) -> int:
-    if not has_display():
-        raise NoDisplay("no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)")
-    from .gui.app import main as app_main
-
-    return app_main([str(args.path)] if args.path else [])
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job of the README: the bundled English sample, drafted with the default model."""
     sample = SAMPLES / "en_heart_failure"
-    if has_display():
-        return cmd_open(argparse.Namespace(path=sample))
-    print(f"no display: drafting {sample} to {args.out} instead of opening the desktop app", file=sys.stderr)
     draft_args = dict(encounter=None, patient=None, template=None, model=None, threads=None, ctx=None)
     return cmd_draft(argparse.Namespace(path=sample, out=args.out, force=True, **draft_args))
 
