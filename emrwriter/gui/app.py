@@ -1,0 +1,110 @@
+"""Start the desktop application: `emrwriter-gui [PATH]` or `python -m emrwriter.gui.app [PATH]`.
+
+Order matters: the application names come first (QSettings and the data folder
+depend on them), then the translators (every label is translated when built),
+then the store (a database that cannot be opened is said so at once, before the
+doctor types anything), and the crash-recovery offer once the window is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .. import __version__
+
+log = logging.getLogger(__name__)
+
+
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate;
+    when that is the model's thread it finalizes Qt wrappers there and the process
+    crashes (seen: a segfault while the worker imported llama_cpp). So automatic
+    collection is switched off and done here, on the GUI thread, on a timer."""
+
+    _instance: GuiThreadCollector | None = None
+
+    @classmethod
+    def install(cls) -> None:
+        if cls._instance is None:
+            cls._instance = cls(QApplication.instance())
+
+    @classmethod
+    def uninstall(cls) -> None:
+        """Back to Python's own collection (tests, and after the last window closed)."""
+        if cls._instance is not None:
+            cls._instance.timer.stop()
+            cls._instance.deleteLater()
+            cls._instance = None
+            gc.enable()
+            gc.collect()
+
+    def __init__(self, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(500)
+
+    def check(self) -> None:
+        first, second, third = gc.get_count()
+        if first > self.thresholds[0]:
+            gc.collect(0)
+            if second > self.thresholds[1]:
+                gc.collect(1)
+                if third > self.thresholds[2]:
+                    gc.collect(2)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="emrwriter-gui", description="EMRWriter, the desktop application")
+    parser.add_argument("path", nargs="?", type=Path, help="a record file or a patient's folder to open")
+    parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the window until it closes; returns the exit code."""
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .settings import APPLICATION, ORGANIZATION
+
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "emrwriter-gui"])
+
+    from ..store import Store, StoreError, default_store_path
+    from .i18n import install_translators
+    from .main_window import MainWindow
+
+    install_translators()
+    try:
+        store = Store(default_store_path())
+    except StoreError as exc:
+        QMessageBox.critical(None, QCoreApplication.translate("App", "EMRWriter cannot start"), str(exc))
+        return 1
+    try:
+        window = MainWindow(store)
+        window.show()
+
+        def begin() -> None:
+            recovered = window.offer_recovery()
+            if args.path is not None and not recovered:
+                window.open_path(args.path)
+
+        QTimer.singleShot(0, begin)
+        return app.exec()
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

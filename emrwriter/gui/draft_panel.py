@@ -1,0 +1,527 @@
+"""The draft pane: one editor per section in template order, each saying where its
+text came from (the record or the model), whether the doctor changed it, and
+whether it is incomplete. Edits leave here debounced, so the store is never more
+than about two seconds behind the keyboard without writing on every keystroke."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QResizeEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..drafting.draft import Draft, DraftSection, Table
+from ..records.model import Provenance
+from ..templates import Template, format_when
+from .worker import emit_signal
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 700  # quiet time after the last keystroke before saving
+MAX_WAIT_MS = 1800  # and never more than this behind while typing on
+
+
+class SectionText(QTextEdit):
+    """A plain-text editor that grows with its text (the pane scrolls, not each
+    editor) and refuses dropped files, so a file dropped on it opens the case."""
+
+    focused = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().contentsChanged.connect(self._fit)
+        self._fit()
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return not source.hasUrls() and super().canInsertFromMimeData(source)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        emit_signal(self.focused)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.height())
+
+    def _fit(self) -> None:
+        doc = self.document()
+        doc.setTextWidth(self.viewport().width())
+        minimum = self.fontMetrics().lineSpacing() * 2
+        height = max(minimum, int(doc.size().height())) + 2 * self.frameWidth() + 4
+        if height != self.height():
+            self.setFixedHeight(height)
+
+
+def _badge(text: str, name: str, tip: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setToolTip(tip)
+    return label
+
+
+class SectionEditor(QFrame):
+    """One section: heading, badges, buttons, the text, its table and its note."""
+
+    text_committed = Signal(str, str)  # key, text: debounced, for the store
+    edited = Signal(str)  # key: the doctor changed the text
+    regenerate_requested = Signal(str)
+    history_requested = Signal(str)
+    sources_requested = Signal(str)
+
+    def __init__(self, key: str, heading: str, origin: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key, self.heading, self.origin = key, heading, origin
+        self.sources: list[Provenance] = []
+        self.complete = True
+        self.note = ""
+        self._filling = False
+        self._pending = False
+        self.setObjectName("sectionCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        title = QLabel(heading)
+        title.setObjectName("sectionHeading")
+        title.setWordWrap(True)
+        title.setMinimumWidth(60)
+        if origin == "data":
+            origin_badge = _badge(self.tr("data"), "badgeData", self.tr("Filled exactly from the record's structured data"))
+        else:
+            origin_badge = _badge(
+                self.tr("model"),
+                "badgeModel",
+                self.tr("Written by the language model: check every statement against the sources"),
+            )
+        self.edited_badge = _badge(self.tr("edited"), "badgeEdited", self.tr("You changed this section; your text is saved"))
+        self.incomplete_badge = _badge(self.tr("incomplete"), "badgeIncomplete", "")
+        self.edited_badge.hide()
+        self.incomplete_badge.hide()
+
+        self.sources_button = QPushButton(self.tr("Sources"))
+        self.sources_button.setToolTip(self.tr("Show the record items this section cites in the evidence pane"))
+        self.sources_button.clicked.connect(self._ask_sources)
+        self.history_button = QPushButton(self.tr("History…"))
+        self.history_button.setToolTip(self.tr("Earlier versions of this section; restore one"))
+        self.history_button.clicked.connect(self._ask_history)
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
+        self.regenerate_button.setToolTip(
+            self.tr("Let the model write this section again (your current text stays in its history)")
+        )
+        self.regenerate_button.clicked.connect(self._ask_regenerate)
+        self.regenerate_button.setVisible(origin == "model")
+        for button in (self.sources_button, self.history_button, self.regenerate_button):
+            button.setObjectName("flatButton")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+
+        # The heading takes the free width (and wraps only when there is none), so the
+        # badges and buttons stay in one column from card to card.
+        header = QHBoxLayout()
+        header.setSpacing(6)
+        header.addWidget(title, 1)
+        for widget in (origin_badge, self.edited_badge, self.incomplete_badge):
+            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            header.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addSpacing(8)
+        for button in (self.sources_button, self.history_button, self.regenerate_button):
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        self.editor = SectionText()
+        self.editor.setAccessibleName(heading)
+        self.editor.textChanged.connect(self._changed)
+        self.editor.focused.connect(self._ask_sources)
+        self.note_label = QLabel()
+        self.note_label.setObjectName("noteIncomplete")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+        self.table_caption = QLabel()
+        self.table_caption.setObjectName("muted")
+        self.table_caption.hide()
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        self.table.setWordWrap(False)
+        self.table.setToolTip(self.tr("Built from the record's items; exported under the text as it is"))
+        self.table.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.table_caption)
+        layout.addWidget(self.table)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.flush)
+        self._max_wait = QTimer(self)
+        self._max_wait.setSingleShot(True)
+        self._max_wait.setInterval(MAX_WAIT_MS)
+        self._max_wait.timeout.connect(self.flush)
+
+    # --- filling ----------------------------------------------------------------------
+
+    def set_text(self, text: str) -> None:
+        """Replace the text without counting it as the doctor's edit."""
+        self._filling = True
+        try:
+            self.editor.setPlainText(text)
+        finally:
+            self._filling = False
+
+    def append_text(self, piece: str) -> None:
+        self._filling = True
+        try:
+            cursor = QTextCursor(self.editor.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(piece)
+        finally:
+            self._filling = False
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_section(self, section: DraftSection) -> None:
+        self.set_text(section.text)
+        self.sources = list(section.sources)
+        self.set_complete(section.complete, section.note)
+        self.set_table(section.table)
+
+    def set_complete(self, complete: bool, note: str = "") -> None:
+        self.complete, self.note = complete, note
+        self.incomplete_badge.setVisible(not complete)
+        self.incomplete_badge.setToolTip(note)
+        self.note_label.setVisible(not complete and bool(note))
+        self.note_label.setText(self.tr("Incomplete: {note}").format(note=note))
+
+    def set_edited(self, edited: bool) -> None:
+        self.edited_badge.setVisible(edited)
+
+    def is_edited(self) -> bool:
+        return not self.edited_badge.isHidden()
+
+    def set_table(self, table: Table | None) -> None:
+        self.table.setVisible(table is not None and bool(table.rows))
+        self.table_caption.setVisible(table is not None and bool(table.caption))
+        if table is None:
+            return
+        self.table_caption.setText(table.caption)
+        columns = max([len(table.header), *(len(r) for r in table.rows)], default=0)
+        self.table.setColumnCount(columns)
+        self.table.setRowCount(len(table.rows))
+        if table.header:
+            self.table.setHorizontalHeaderLabels(table.header)
+        for r, row in enumerate(table.rows):
+            for c, value in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        shown = min(len(table.rows), 6)
+        row_height = self.table.verticalHeader().defaultSectionSize()
+        header = self.table.horizontalHeader().sizeHint().height() if table.header else 0
+        self.table.setFixedHeight(header + row_height * shown + 2 * self.table.frameWidth() + 2)
+
+    def set_writable(self, writable: bool) -> None:
+        self.editor.setReadOnly(not writable)
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        for button in (self.sources_button, self.history_button, self.regenerate_button):
+            button.setEnabled(enabled)
+
+    def _ask_sources(self) -> None:
+        emit_signal(self.sources_requested, self.key)
+
+    def _ask_history(self) -> None:
+        emit_signal(self.history_requested, self.key)
+
+    def _ask_regenerate(self) -> None:
+        emit_signal(self.regenerate_requested, self.key)
+
+    # --- saving -----------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        if self._filling or self.editor.isReadOnly():
+            return
+        if not self.is_edited():
+            self.set_edited(True)
+            emit_signal(self.edited, self.key)
+        if not self._pending:
+            self._pending = True
+            self._max_wait.start()
+        self._debounce.start()
+
+    def flush(self) -> None:
+        """Hand the pending edit to the store now (on timers, and before closing)."""
+        self._debounce.stop()
+        self._max_wait.stop()
+        if self._pending:
+            self._pending = False
+            emit_signal(self.text_committed, self.key, self.text())
+
+    def has_pending(self) -> bool:
+        return self._pending
+
+
+class DraftPanel(QWidget):
+    """The sections of the current draft, or a hint of what to do when there is none."""
+
+    text_committed = Signal(str, str)
+    edited = Signal(str)
+    regenerate_requested = Signal(str)
+    history_requested = Signal(str)
+    sources_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editors: dict[str, SectionEditor] = {}
+        self._streaming_key = ""
+
+        self.title = QLabel(self.tr("Draft"))
+        self.title.setObjectName("paneTitle")
+        self.info = QLabel()
+        self.info.setObjectName("muted")
+        self.info.setWordWrap(True)
+        self.hint = QLabel(self.tr("No draft yet."))
+        self.hint.setObjectName("hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+
+        self.body = QWidget()
+        self.body.setObjectName("draftBody")
+        self.sections_layout = QVBoxLayout(self.body)
+        self.sections_layout.setContentsMargins(0, 0, 6, 0)
+        self.sections_layout.setSpacing(10)
+        self.sections_layout.addStretch(1)
+        self.notes = QLabel()
+        self.notes.setObjectName("draftNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.hide()
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.body)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.info)
+        layout.addWidget(self.hint, 1)
+        layout.addWidget(self.scroll, 1)
+        self.scroll.hide()
+
+    # --- states -----------------------------------------------------------------------
+
+    def show_hint(self, text: str) -> None:
+        """No draft: say what to do next."""
+        self._clear_editors()
+        self.title.setText(self.tr("Draft"))
+        self.info.clear()
+        self.hint.setText(text)
+        self.hint.show()
+        self.scroll.hide()
+
+    def start_skeleton(self, template: Template, previews: dict[str, str]) -> None:
+        """Drafting started: every section in template order, data sections previewed from
+        the record, model sections waiting for the model's tokens."""
+        self._build(template.title, [(s.key, s.heading, s.kind) for s in template.sections])
+        self.info.setText(self.tr("Drafting… Sections marked “data” are already filled from the record."))
+        for spec in template.sections:
+            editor = self.editors[spec.key]
+            editor.set_writable(False)
+            editor.set_actions_enabled(False)
+            if spec.kind == "data":
+                editor.set_text(previews.get(spec.key, ""))
+                editor.editor.setPlaceholderText(self.tr("Filled from the record"))
+            else:
+                editor.editor.setPlaceholderText(self.tr("Waiting for the model…"))
+        self._streaming_key = ""
+
+    def show_draft(self, draft: Draft, edited: Iterable[str] = ()) -> None:
+        """A finished (or stopped) draft, with the sections the doctor edited marked."""
+        edited = set(edited)
+        if [k for k in self.editors] != [s.key for s in draft.sections]:
+            self._build(draft.title, [(s.key, s.heading, s.origin) for s in draft.sections])
+        self.title.setText(draft.title)
+        for section in draft.sections:
+            editor = self.editors[section.key]
+            editor.set_section(section)
+            editor.set_edited(section.key in edited)
+            editor.set_writable(True)
+            editor.set_actions_enabled(True)
+            editor.editor.setPlaceholderText(self.tr("(empty)"))
+        self.info.setText(self._info(draft))
+        self._set_notes(draft)
+        self._streaming_key = ""
+
+    def append_token(self, key: str, text: str) -> None:
+        editor = self.editors.get(key)
+        if editor is None:
+            return
+        if key != self._streaming_key:
+            self._streaming_key = key
+            editor.editor.setPlaceholderText(self.tr("Writing…"))
+            self.scroll.ensureWidgetVisible(editor, 0, 60)
+        editor.append_text(text)
+
+    def begin_regenerate(self, key: str) -> None:
+        for other in self.editors.values():
+            other.set_actions_enabled(False)
+            other.sources_button.setEnabled(other.key != key)  # the rest can still be checked
+        editor = self.editors[key]
+        editor.flush()
+        editor.set_writable(False)
+        editor.set_text("")
+        editor.set_complete(True)
+        editor.editor.setPlaceholderText(self.tr("Waiting for the model…"))
+        self._streaming_key = ""
+
+    def finish_section(self, section: DraftSection, edited: bool = False) -> None:
+        """A regenerated section arrived (or the regeneration failed and the old one is put back)."""
+        for editor in self.editors.values():
+            editor.set_actions_enabled(True)
+            editor.set_writable(True)
+        editor = self.editors.get(section.key)
+        if editor is not None:
+            editor.set_section(section)
+            editor.set_edited(edited)
+            editor.editor.setPlaceholderText(self.tr("(empty)"))
+        self._streaming_key = ""
+
+    def flush_all(self) -> None:
+        for editor in self.editors.values():
+            editor.flush()
+
+    def incomplete_headings(self) -> list[str]:
+        return [e.heading for e in self.editors.values() if not e.complete]
+
+    # --- internals --------------------------------------------------------------------
+
+    def _build(self, title: str, sections: list[tuple[str, str, str]]) -> None:
+        self._clear_editors()
+        self.title.setText(title)
+        for key, heading, origin in sections:
+            editor = SectionEditor(key, heading, origin)
+            editor.text_committed.connect(self.text_committed)
+            editor.edited.connect(self.edited)
+            editor.regenerate_requested.connect(self.regenerate_requested)
+            editor.history_requested.connect(self.history_requested)
+            editor.sources_requested.connect(self.sources_requested)
+            self.sections_layout.insertWidget(self.sections_layout.count() - 1, editor)
+            self.editors[key] = editor
+        self.sections_layout.insertWidget(self.sections_layout.count() - 1, self.notes)
+        self.hint.hide()
+        self.scroll.show()
+
+    def _clear_editors(self) -> None:
+        for editor in self.editors.values():
+            editor.flush()
+            editor.hide()
+            editor.deleteLater()
+        self.editors.clear()
+        self.notes.hide()
+
+    def _info(self, draft: Draft) -> str:
+        parts = [self.tr("Model {model}").format(model=draft.model) if draft.model else self.tr("No model")]
+        parts.append(self.tr("drafted {when}").format(when=format_when(draft.created)))
+        incomplete = sum(not s.complete for s in draft.sections)
+        if draft.cancelled:
+            parts.append(self.tr("stopped before the end"))
+        if incomplete:
+            parts.append(self.tr("{n} sections incomplete").format(n=incomplete))
+        return " · ".join(parts)
+
+    def _set_notes(self, draft: Draft) -> None:
+        if not draft.omitted:
+            self.notes.hide()
+            return
+        lines = [self.tr("Left out of the model's reading (the record was larger than its context):")]
+        lines += [f"• {note}" for note in draft.omitted]
+        self.notes.setText("\n".join(lines))
+        self.notes.show()
+
+
+class HistoryDialog(QDialog):
+    """The versions of one section, newest first; the chosen one can be restored."""
+
+    def __init__(self, heading: str, versions: list, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("History of “{heading}”").format(heading=heading))
+        self.versions = list(versions)
+        self.list = QListWidget()
+        for version in self.versions:
+            when = version.created_at
+            stamp = format_when(when) if hasattr(when, "strftime") else str(when)
+            self.list.addItem(QListWidgetItem(f"{stamp} · {self.kind_name(version.kind)}"))
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.list.currentRowChanged.connect(self._chosen)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(self.preview)
+        split.setSizes([220, 420])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = buttons.addButton(self.tr("Restore this version"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setEnabled(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if not self.versions:
+            layout.addWidget(QLabel(self.tr("No earlier versions.")))
+        layout.addWidget(split, 1)
+        layout.addWidget(buttons)
+        self.resize(680, 420)
+        if self.versions:
+            self.list.setCurrentRow(0)
+
+    def kind_name(self, kind: str) -> str:
+        names = {
+            "model": self.tr("written by the model"),
+            "data": self.tr("filled from the record"),
+            "edit": self.tr("your edit"),
+            "restore": self.tr("restored"),
+        }
+        return names.get(kind, kind)
+
+    def chosen_version(self):
+        row = self.list.currentRow()
+        return self.versions[row] if 0 <= row < len(self.versions) else None
+
+    def _chosen(self, row: int) -> None:
+        version = self.versions[row] if 0 <= row < len(self.versions) else None
+        self.preview.setPlainText(version.text if version else "")
+        self.restore_button.setEnabled(version is not None)

@@ -1,0 +1,539 @@
+"""The record pane: who the patient is, which stay the summary is about, and what
+was imported, as tables the doctor can scan; selecting a row shows its source.
+Import problems are listed here, never hidden, because a silently missing note
+is the worst kind of error in a summary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QRect, QRunnable, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..records.case import load_case
+from ..records.fhir import list_ndjson_patients
+from ..records.model import Encounter, ImportProblem, Record, RecordError
+from ..records.stay import HISTORY, LATER, STAY, Stay, inpatient_stays
+from ..templates import format_when
+from .worker import emit_signal
+
+log = logging.getLogger(__name__)
+
+MUTED = QColor("#8a8f98")
+ABNORMAL = QColor("#b3261e")
+
+
+translate = QCoreApplication.translate
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[object], str]
+
+
+def _columns() -> dict[str, list[Column]]:
+    """The columns of each tab (built after the translator is installed)."""
+    c = Column
+
+    return {
+        "documents": [
+            c(translate("RecordPanel", "Title"), lambda d: d.title or Path(d.provenance.file).name),
+            c(translate("RecordPanel", "Type"), lambda d: document_kind_name(d.kind)),
+            c(translate("RecordPanel", "Date"), lambda d: format_when(d.date)),
+            c(translate("RecordPanel", "Author"), lambda d: d.author),
+        ],
+        "conditions": [
+            c(translate("RecordPanel", "Diagnosis"), lambda x: x.name),
+            c(translate("RecordPanel", "Role"), lambda x: role_name(x.role)),
+            c(translate("RecordPanel", "Status"), lambda x: x.status),
+            c(translate("RecordPanel", "Code"), lambda x: x.code),
+            c(translate("RecordPanel", "Onset"), lambda x: format_when(x.onset)),
+        ],
+        "medications": [
+            c(translate("RecordPanel", "Medication"), lambda x: x.name),
+            c(translate("RecordPanel", "Dose"), lambda x: x.dose),
+            c(translate("RecordPanel", "Route"), lambda x: x.route),
+            c(translate("RecordPanel", "Frequency"), lambda x: x.frequency),
+            c(translate("RecordPanel", "Status"), lambda x: role_name(x.role) if x.role else x.status),
+            c(translate("RecordPanel", "Start"), lambda x: format_when(x.start)),
+        ],
+        "observations": [
+            c(translate("RecordPanel", "Test"), lambda x: x.name),
+            c(translate("RecordPanel", "Result"), lambda x: x.value),
+            c(translate("RecordPanel", "Unit"), lambda x: x.unit),
+            c(translate("RecordPanel", "Reference range"), lambda x: x.reference_range),
+            c(translate("RecordPanel", "Flag"), lambda x: x.flag),
+            c(translate("RecordPanel", "Time"), lambda x: format_when(x.time)),
+        ],
+        "procedures": [
+            c(translate("RecordPanel", "Procedure"), lambda x: x.name),
+            c(translate("RecordPanel", "Code"), lambda x: x.code),
+            c(translate("RecordPanel", "Date"), lambda x: format_when(x.date)),
+        ],
+        "allergies": [
+            c(translate("RecordPanel", "Substance"), lambda x: x.substance),
+            c(translate("RecordPanel", "Reaction"), lambda x: x.reaction),
+            c(translate("RecordPanel", "Severity"), lambda x: x.severity),
+            c(translate("RecordPanel", "Recorded"), lambda x: format_when(x.recorded)),
+        ],
+    }
+
+
+def tab_titles() -> dict[str, str]:
+    return {
+        "documents": translate("RecordPanel", "Documents"),
+        "conditions": translate("RecordPanel", "Diagnoses"),
+        "medications": translate("RecordPanel", "Medications"),
+        "observations": translate("RecordPanel", "Labs"),
+        "procedures": translate("RecordPanel", "Procedures"),
+        "allergies": translate("RecordPanel", "Allergies"),
+    }
+
+
+def document_kind_name(kind: str) -> str:
+    names = {
+        "admission_note": translate("RecordPanel", "Admission note"),
+        "first_progress_note": translate("RecordPanel", "First progress note"),
+        "progress_note": translate("RecordPanel", "Progress note"),
+        "operative_note": translate("RecordPanel", "Operative note"),
+        "discharge_summary": translate("RecordPanel", "Discharge summary"),
+        "discharge_orders": translate("RecordPanel", "Discharge orders"),
+        "medication_list": translate("RecordPanel", "Medication list"),
+        "summary": translate("RecordPanel", "Summary"),
+        "note": translate("RecordPanel", "Note"),
+    }
+    return names.get(kind, kind)
+
+
+def role_name(role: str) -> str:
+    return {"admission": translate("RecordPanel", "admission"), "discharge": translate("RecordPanel", "discharge")}.get(
+        role, role
+    )
+
+
+def sex_name(sex: str) -> str:
+    return {
+        "male": translate("RecordPanel", "male"),
+        "female": translate("RecordPanel", "female"),
+        "other": translate("RecordPanel", "other"),
+    }.get(sex, translate("RecordPanel", "sex not recorded"))
+
+
+def encounter_text(enc: Encounter) -> str:
+    kinds = {
+        "inpatient": translate("RecordPanel", "Inpatient stay"),
+        "emergency": translate("RecordPanel", "Emergency visit"),
+        "ambulatory": translate("RecordPanel", "Outpatient visit"),
+    }
+    kind = kinds.get(enc.kind, enc.type_text or translate("RecordPanel", "Encounter"))
+    start, end = format_when(enc.start, "?"), format_when(enc.end, "?")
+    if enc.start or enc.end:
+        text = translate("RecordPanel", "{kind}: {start} – {end}").format(kind=kind, start=start, end=end)
+    else:
+        text = translate("RecordPanel", "{kind}, dates unknown").format(kind=kind)
+    if enc.reason:
+        text += f" · {enc.reason}"
+    return text
+
+
+def stay_label_name(label: str) -> str:
+    return {
+        STAY: translate("RecordPanel", "this stay"),
+        HISTORY: translate("RecordPanel", "before"),
+        LATER: translate("RecordPanel", "after"),
+    }.get(label, label)
+
+
+class RecordPanel(QWidget):
+    """Patient header, encounter picker, item tabs and import problems."""
+
+    encounter_changed = Signal(str)  # encounter id
+    recent_chosen = Signal(str)  # a store case key (see case_key)
+    item_selected = Signal(str, object)  # title, the item (a Document or a structured item)
+    problem_selected = Signal(str, str)  # file, message
+
+    KINDS = ("documents", "conditions", "medications", "observations", "procedures", "allergies")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record: Record | None = None
+        self.stay: Stay | None = None
+        self._rows: dict[str, list[object]] = {kind: [] for kind in self.KINDS}
+        self._columns = _columns()
+
+        self.name = QLabel(self.tr("No case open"))
+        self.name.setObjectName("patientName")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel(self.tr("Open a patient's record file or folder (File ▸ Open), or drop it here."))
+        self.details.setObjectName("muted")
+        self.details.setWordWrap(True)
+
+        self.encounter = QComboBox()
+        self.encounter.setToolTip(self.tr("The stay the summary is about; inpatient stays are listed first"))
+        self.encounter.setPlaceholderText(self.tr("Choose the stay to summarise"))
+        self.encounter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.encounter.setMinimumContentsLength(20)
+        self.encounter.activated.connect(self._encounter_activated)
+        self.stay_label = stay_label = QLabel(self.tr("&Stay:"))
+        stay_label.setBuddy(self.encounter)
+        self.show_other = QCheckBox(self.tr("Show other encounters"))
+        self.show_other.setToolTip(
+            self.tr("Also list items from before or after this stay (history); they are not used as this stay's facts")
+        )
+        self.show_other.toggled.connect(self._apply_filter)
+
+        self.tables: dict[str, QTableWidget] = {kind: self._make_table(kind) for kind in self.KINDS}
+        self._build_items()
+        self._build_problems()
+        self._build_recent()
+
+        picker = QHBoxLayout()
+        picker.addWidget(stay_label)
+        picker.addWidget(self.encounter, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.name)
+        layout.addWidget(self.details)
+        layout.addLayout(picker)
+        layout.addWidget(self.show_other)
+        layout.addWidget(self.split, 1)
+        layout.addWidget(self.problems_box)
+        layout.addWidget(self.filler, 1)
+        self._fill_problems([])
+        self._set_enabled(False)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build_items(self) -> None:
+        """Documents above, the structured items in tabs below, in a splitter the doctor can move."""
+        self.documents_title = QLabel(self.tr("Documents"))
+        self.documents_title.setObjectName("sectionTitle")
+        documents_box = QWidget()
+        documents_layout = QVBoxLayout(documents_box)
+        documents_layout.setContentsMargins(0, 0, 0, 4)
+        documents_layout.addWidget(self.documents_title)
+        documents_layout.addWidget(self.tables["documents"])
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setObjectName("itemTabs")
+        for kind in self.KINDS[1:]:
+            self.tabs.addTab(self.tables[kind], tab_titles()[kind])
+
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(documents_box)
+        self.split.addWidget(self.tabs)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 3)
+        self.split.setSizes([180, 460])
+        self.split.setChildrenCollapsible(False)
+
+    def _build_problems(self) -> None:
+        """Below the items and never collapsed: what the importers could not use."""
+        self.problems_title = QLabel(self.tr("Import problems"))
+        self.problems_title.setObjectName("sectionTitle")
+        self.problems = QListWidget()
+        self.problems.setWordWrap(True)
+        self.problems.setResizeMode(QListView.ResizeMode.Adjust)
+        self.problems.setToolTip(self.tr("What could not be read from the record; check these before trusting the draft"))
+        self.problems.currentRowChanged.connect(self._problem_chosen)
+        self._problem_rows: list[ImportProblem] = []
+        problems_box = QWidget()
+        problems_layout = QVBoxLayout(problems_box)
+        problems_layout.setContentsMargins(0, 4, 0, 0)
+        problems_layout.addWidget(self.problems_title)
+        problems_layout.addWidget(self.problems)
+        self.problems_box = problems_box
+
+    def _build_recent(self) -> None:
+        """While no case is open, the pane offers the cases opened before, one click away."""
+        self.filler = QWidget()
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.recent_title = QLabel(self.tr("Recent cases"))
+        self.recent_title.setObjectName("sectionTitle")
+        self.recent = QListWidget()
+        self.recent.setObjectName("recentCases")
+        self.recent.setToolTip(self.tr("Click a case to open it again, with its last draft"))
+        self.recent.itemClicked.connect(self._recent_clicked)
+        filler_layout = QVBoxLayout(self.filler)
+        filler_layout.setContentsMargins(0, 16, 0, 0)
+        filler_layout.addWidget(self.recent_title)
+        filler_layout.addWidget(self.recent, 1)
+
+    # --- filling ----------------------------------------------------------------------
+
+    def set_record(self, record: Record, stay: Stay | None) -> None:
+        """Show a freshly opened record; ``stay`` is the default (None when it has no inpatient stay)."""
+        self.record = record
+        self.name.setText(record.patient.name or self.tr("Name not recorded"))
+        self.details.setText(self._patient_details(record))
+        self.encounter.blockSignals(True)
+        self.encounter.clear()
+        stays = inpatient_stays(record)
+        others = sorted((e for e in record.encounters if not e.is_inpatient), key=lambda e: str(e.start or ""), reverse=True)
+        for enc in stays:
+            self.encounter.addItem(encounter_text(enc), enc.id)
+        if stays and others:
+            self.encounter.insertSeparator(self.encounter.count())
+        for enc in others:
+            self.encounter.addItem(encounter_text(enc), enc.id)
+        self.encounter.setCurrentIndex(-1)
+        self.encounter.blockSignals(False)
+        self._fill_problems(record.problems)
+        self._set_enabled(True)
+        self.set_stay(stay)
+
+    def set_stay(self, stay: Stay | None) -> None:
+        """Label every item against the chosen stay (or show everything when none is chosen)."""
+        self.stay = stay
+        if stay is not None:
+            index = self.encounter.findData(stay.encounter.id)
+            self.encounter.blockSignals(True)
+            self.encounter.setCurrentIndex(index)
+            self.encounter.blockSignals(False)
+        for kind in self.KINDS:
+            self._fill_table(kind)
+        self._apply_filter()
+
+    def clear(self) -> None:
+        self.record, self.stay = None, None
+        self.name.setText(self.tr("No case open"))
+        self.details.setText(self.tr("Open a patient's record file or folder (File ▸ Open), or drop it here."))
+        self.encounter.clear()
+        for kind in self.KINDS:
+            self._rows[kind] = []
+            self.tables[kind].setRowCount(0)
+        self._fill_problems([])
+        self._set_enabled(False)
+
+    def set_recent(self, cases: list[tuple[str, str, str]]) -> None:
+        """(label, case key, tooltip) of recently opened cases, newest first."""
+        self.recent.clear()
+        for label, key, tip in cases:
+            entry = QListWidgetItem(label)
+            entry.setData(Qt.ItemDataRole.UserRole, key)
+            entry.setToolTip(tip)
+            self.recent.addItem(entry)
+        self.recent_title.setVisible(bool(cases))
+        self.recent.setVisible(bool(cases))
+
+    def _recent_clicked(self, entry: QListWidgetItem) -> None:
+        emit_signal(self.recent_chosen, entry.data(Qt.ItemDataRole.UserRole))
+
+    def current_encounter_id(self) -> str:
+        return self.encounter.currentData() or ""
+
+    # --- internals --------------------------------------------------------------------
+
+    def _set_enabled(self, enabled: bool) -> None:
+        """Without a case the pane shows only the invitation to open one."""
+        for widget in (self.encounter, self.show_other, self.split, self.problems_box, self.stay_label):
+            widget.setVisible(enabled)
+        self.filler.setVisible(not enabled)
+
+    def _patient_details(self, record: Record) -> str:
+        patient = record.patient
+        parts = [sex_name(patient.sex)]
+        if patient.birth_date:
+            parts.append(self.tr("born {date}").format(date=format_when(patient.birth_date)))
+        idents = [i.split("|")[-1] for i in patient.identifiers[:2]]
+        if idents:
+            parts.append(self.tr("ID {ids}").format(ids=", ".join(idents)))
+        parts.append(self.tr("{n} source files").format(n=len(record.sources)))
+        return " · ".join(parts)
+
+    def _make_table(self, kind: str) -> QTableWidget:
+        columns = self._columns[kind]
+        table = QTableWidget(0, len(columns) + 1)
+        table.setHorizontalHeaderLabels([col.title for col in columns] + [self.tr("Stay")])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        table.setToolTip(self.tr("Select a row to see its source in the evidence pane"))
+        table.itemSelectionChanged.connect(lambda k=kind: self._row_chosen(k))
+        return table
+
+    def _fill_table(self, kind: str) -> None:
+        table = self.tables[kind]
+        table.blockSignals(True)
+        table.clearSelection()
+        items = list(getattr(self.record, kind)) if self.record else []
+        if self.stay is not None:
+            order = {STAY: 0, LATER: 1, HISTORY: 2}
+            items.sort(key=lambda it: order.get(self.stay.label(it), 3))  # stable: source order within each
+        self._rows[kind] = items
+        columns = self._columns[kind]
+        table.setRowCount(len(items))
+        for row, item in enumerate(items):
+            label = self.stay.label(item) if self.stay is not None else STAY
+            other = label != STAY and kind != "allergies"
+            abnormal = kind == "observations" and item.flag and item.flag.upper() not in {"N", "NORMAL"}
+            for col, column in enumerate(columns):
+                cell = QTableWidgetItem(column.value(item) or "")
+                cell.setToolTip(cell.text())
+                if other:
+                    cell.setForeground(QBrush(MUTED))
+                elif abnormal and col in (1, 4):
+                    cell.setForeground(QBrush(ABNORMAL))
+                    font = QFont(cell.font())
+                    font.setBold(True)
+                    cell.setFont(font)
+                table.setItem(row, col, cell)
+            stay_cell = QTableWidgetItem(stay_label_name(label) if kind != "allergies" else self.tr("always"))
+            if other:
+                stay_cell.setForeground(QBrush(MUTED))
+            table.setItem(row, len(columns), stay_cell)
+        table.resizeColumnsToContents()
+        for col in range(table.columnCount() - 1):
+            table.setColumnWidth(col, min(table.columnWidth(col), 320))
+        table.blockSignals(False)
+
+    def _apply_filter(self) -> None:
+        show_all = self.show_other.isChecked() or self.stay is None
+        for kind in self.KINDS:
+            table = self.tables[kind]
+            shown = 0
+            for row, item in enumerate(self._rows[kind]):
+                hidden = not show_all and kind != "allergies" and self.stay.label(item) != STAY
+                table.setRowHidden(row, hidden)
+                shown += not hidden
+            if kind == "documents":
+                self.documents_title.setText(self.tr("Documents ({n})").format(n=shown))
+            else:
+                self.tabs.setTabText(self.tabs.indexOf(table), f"{tab_titles()[kind]} {shown}")
+
+    def _fill_problems(self, problems: list[ImportProblem]) -> None:
+        self._problem_rows = list(problems)
+        self.problems.blockSignals(True)
+        self.problems.clear()
+        for problem in problems:
+            mark = "⛔" if problem.severity == "error" else "⚠"
+            entry = QListWidgetItem(f"{mark} {Path(problem.file).name}: {problem.message}")
+            entry.setToolTip(f"{problem.file}\n{problem.message}")
+            self.problems.addItem(entry)
+        self.problems.blockSignals(False)
+        QTimer.singleShot(0, self._fit_problems)  # once the list has its width, rows know their height
+        if problems:
+            self.problems_title.setText(self.tr("Import problems ({n})").format(n=len(problems)))
+        else:
+            self.problems_title.setText(self.tr("Import problems: none"))
+        self.problems.setVisible(bool(problems))
+
+    def _fit_problems(self) -> None:
+        """As tall as its first few problems, so one warning does not eat the pane."""
+        width = max(100, self.problems.viewport().width() - 8)
+        metrics = self.problems.fontMetrics()
+        flags = Qt.TextFlag.TextWordWrap
+        rows = sum(
+            metrics.boundingRect(QRect(0, 0, width, 10_000), flags, self.problems.item(row).text()).height() + 4
+            for row in range(min(self.problems.count(), 4))
+        )
+        self.problems.setFixedHeight(max(24, min(140, rows + 2 * self.problems.frameWidth() + 4)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.problems.count():
+            self._fit_problems()
+
+    def _encounter_activated(self, index: int) -> None:
+        encounter_id = self.encounter.itemData(index)
+        if encounter_id and (self.stay is None or encounter_id != self.stay.encounter.id):
+            emit_signal(self.encounter_changed, encounter_id)
+
+    def _row_chosen(self, kind: str) -> None:
+        table = self.tables[kind]
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            return
+        row = rows[0].row()
+        item = self._rows[kind][row]
+        title = table.item(row, 0).text()
+        emit_signal(self.item_selected, f"{tab_titles()[kind]}: {title}", item)
+
+    def _problem_chosen(self, row: int) -> None:
+        if 0 <= row < len(self._problem_rows):
+            problem = self._problem_rows[row]
+            emit_signal(self.problem_selected, problem.file, problem.message)
+
+
+# --- loading a case off the GUI thread ------------------------------------------------------
+
+PATIENT_MARK = "::patient="
+
+
+def case_key(path: Path, patient_id: str | None) -> str:
+    """What the store remembers a case by: the path, plus the patient for multi-patient exports."""
+    return f"{path}{PATIENT_MARK}{patient_id}" if patient_id else str(path)
+
+
+def split_case_key(key: str) -> tuple[Path, str | None]:
+    path, _, patient = key.partition(PATIENT_MARK)
+    return Path(path), patient or None
+
+
+def ndjson_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path] if path.suffix.lower() == ".ndjson" else []
+    return sorted(p for p in path.rglob("*.ndjson") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+
+
+class LoaderSignals(QObject):
+    loaded = Signal(int, object)  # request number, Record
+    failed = Signal(int, str)  # request number, one-line message
+    patients = Signal(int, object)  # request number, [(id, name)] when the files hold several patients
+
+
+class CaseLoader(QRunnable):
+    """Import one case on the thread pool: a big export or a long PDF must not freeze
+    the window (the bundled samples take ~0.3 s, Synthea files well under 0.1 s)."""
+
+    def __init__(self, number: int, path: Path, patient_id: str | None) -> None:
+        super().__init__()
+        self.number, self.path, self.patient_id = number, path, patient_id
+        self.signals = LoaderSignals()
+
+    def run(self) -> None:
+        try:
+            if self.patient_id is None and self.path.exists():
+                files = ndjson_files(self.path)
+                found = list_ndjson_patients(files) if files else []
+                if len(found) > 1:
+                    emit_signal(self.signals.patients, self.number, found)
+                    return
+            record = load_case(self.path, self.patient_id)
+        except RecordError as exc:
+            emit_signal(self.signals.failed, self.number, str(exc))
+        except Exception as exc:  # an importer bug must reach the doctor as a message, not kill the thread
+            log.error("import failed with %s (details at DEBUG: they may quote the record)", type(exc).__name__)
+            log.debug("import failure", exc_info=True)
+            emit_signal(self.signals.failed, self.number, f"{self.path}: {type(exc).__name__}: {exc}")
+        else:
+            emit_signal(self.signals.loaded, self.number, record)

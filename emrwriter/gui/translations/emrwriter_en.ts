@@ -1,0 +1,1236 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../app.py" line="92"/>
+        <source>EMRWriter cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DraftPanel</name>
+    <message>
+        <location filename="../draft_panel.py" line="311"/>
+        <location filename="../draft_panel.py" line="352"/>
+        <source>Draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="316"/>
+        <source>No draft yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="362"/>
+        <source>Drafting… Sections marked “data” are already filled from the record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="369"/>
+        <source>Filled from the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="371"/>
+        <location filename="../draft_panel.py" line="410"/>
+        <source>Waiting for the model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="386"/>
+        <location filename="../draft_panel.py" line="422"/>
+        <source>(empty)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="397"/>
+        <source>Writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="459"/>
+        <source>Model {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="459"/>
+        <source>No model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="460"/>
+        <source>drafted {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="463"/>
+        <source>stopped before the end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="465"/>
+        <source>{n} sections incomplete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="472"/>
+        <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePanel</name>
+    <message>
+        <location filename="../evidence_panel.py" line="114"/>
+        <location filename="../evidence_panel.py" line="152"/>
+        <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="121"/>
+        <source>The record items this section was built from; select one to see it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="129"/>
+        <source>Select a diagnosis, medication, lab result, document or draft section to see where it comes from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="172"/>
+        <source>The record does not say where this came from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="181"/>
+        <source>Import problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="188"/>
+        <source>Sources of “{heading}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="193"/>
+        <source>This section cites no record items.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="218"/>
+        <source>(this file&apos;s text cannot be shown here)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="237"/>
+        <source>File: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="239"/>
+        <source>Location: {locator}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../evidence_panel.py" line="241"/>
+        <source>Characters {start}–{end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <location filename="../draft_panel.py" line="483"/>
+        <source>History of “{heading}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="498"/>
+        <source>Restore this version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="504"/>
+        <source>No earlier versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="513"/>
+        <source>written by the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="514"/>
+        <source>filled from the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="515"/>
+        <source>your edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="516"/>
+        <source>restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="159"/>
+        <source>Open &amp;file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="161"/>
+        <source>Open one record file: FHIR JSON/NDJSON, C-CDA XML, a note or a lab CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="163"/>
+        <source>Open f&amp;older…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="166"/>
+        <source>Open a folder holding one patient&apos;s records; every file in it is read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="167"/>
+        <location filename="../main_window.py" line="195"/>
+        <source>&amp;Draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="169"/>
+        <source>Draft the summary of the chosen stay with the chosen template and model (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="170"/>
+        <source>&amp;Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="172"/>
+        <source>Stop the model; what it wrote so far is kept and marked incomplete (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="174"/>
+        <source>&amp;Export to Word…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="177"/>
+        <source>Save the draft, with your edits, as a Word document (Ctrl+E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="178"/>
+        <source>&amp;Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="179"/>
+        <source>Choose the language model and how it runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="180"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="182"/>
+        <source>&amp;About EMRWriter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="186"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="189"/>
+        <source>Open &amp;recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="198"/>
+        <source>&amp;Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="200"/>
+        <source>&amp;Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="203"/>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="209"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="214"/>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="222"/>
+        <source>Template:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="226"/>
+        <source>The kind of document to draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="239"/>
+        <source>The model that writes the narrative sections; click to choose another</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="256"/>
+        <source>How fast the model wrote the last section</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="258"/>
+        <source>The model used for drafting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="319"/>
+        <source>Open a record file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="321"/>
+        <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="329"/>
+        <source>Open a patient&apos;s folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="349"/>
+        <source>Opening {name}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="364"/>
+        <source>name unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="368"/>
+        <source>Choose the patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="369"/>
+        <source>These files hold {n} patients. Whose record do you want to open?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="381"/>
+        <source>The record could not be opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="382"/>
+        <source>Cannot open the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="419"/>
+        <source>Opened {files} files: {docs} documents, {obs} results, {problems} import problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="431"/>
+        <source>Drafting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="431"/>
+        <source>Stop drafting before choosing another stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="915"/>
+        <source>Drafting in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="451"/>
+        <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="479"/>
+        <source>Several items dropped: opening the first; drop a folder to open them together.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="504"/>
+        <source>No recent cases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="528"/>
+        <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="531"/>
+        <source>{patient}: edited {sections}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="534"/>
+        <source>Restore your work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="550"/>
+        <source>Open a patient&apos;s record to begin:
+File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
+or drop a file or folder onto this window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="560"/>
+        <source>This record has no inpatient stay.
+Choose the encounter to summarise on the left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="565"/>
+        <source>No draft for this stay yet.
+Choose a template and press Draft (Ctrl+R).
+
+Sections marked “data” are filled exactly from the record;
+sections marked “model” are written by the language model for you to check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="607"/>
+        <source>Draft again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="609"/>
+        <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="625"/>
+        <location filename="../main_window.py" line="648"/>
+        <source>Starting the model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="636"/>
+        <location filename="../main_window.py" line="660"/>
+        <source>Template problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="653"/>
+        <source>Stopping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="688"/>
+        <source>Loading the model {name}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="883"/>
+        <location filename="../main_window.py" line="884"/>
+        <source>Model: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="695"/>
+        <source>Loading the model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="700"/>
+        <source>Reading the record: {done} of {total} tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="706"/>
+        <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="710"/>
+        <source>{speed:.1f} tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="731"/>
+        <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="733"/>
+        <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="758"/>
+        <source>“{heading}” written again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="775"/>
+        <source>The model could not write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="808"/>
+        <source>Earlier version of “{heading}” restored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="825"/>
+        <source>The draft is incomplete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="827"/>
+        <source>These sections are incomplete: {sections}.
+They will be marked so in the document. Export anyway?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="835"/>
+        <source>Export to Word</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="835"/>
+        <source>Word documents (*.docx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="844"/>
+        <source>Replace file?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="844"/>
+        <source>{name} exists. Replace it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="856"/>
+        <source>Export failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="861"/>
+        <source>Exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="861"/>
+        <source>Saved as {name}.
+Open it now?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="866"/>
+        <source>patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="882"/>
+        <source>no model installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="888"/>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="888"/>
+        <source>The new language is used the next time you start EMRWriter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="893"/>
+        <source>About EMRWriter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="895"/>
+        <source>EMRWriter {version}
+
+Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
+
+Every draft must be checked and signed by a doctor.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="903"/>
+        <source>Could not save: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="907"/>
+        <source>Saving failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="907"/>
+        <source>Your work could not be saved:
+{error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="915"/>
+        <source>The model is still writing. Stop it and quit?</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelWorker</name>
+    <message>
+        <location filename="../worker.py" line="228"/>
+        <source>Replaced by a newer task before it started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="251"/>
+        <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="255"/>
+        <source>Internal error: {kind}: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <location filename="../models_dialog.py" line="98"/>
+        <source>Models and engine settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="106"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="106"/>
+        <source>Size (MB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="106"/>
+        <source>Quantisation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="106"/>
+        <source>Context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="106"/>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="118"/>
+        <source>Add model...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="127"/>
+        <source>Model&apos;s own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="139"/>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="141"/>
+        <source>CPU threads:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="142"/>
+        <source>Context size (tokens):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="143"/>
+        <source>GPU layers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="175"/>
+        <source>The chosen model cannot be used: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="181"/>
+        <source>bundled default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="181"/>
+        <source>models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="181"/>
+        <source>chosen file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="188"/>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="227"/>
+        <source>Add a GGUF model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="227"/>
+        <source>GGUF models (*.gguf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="234"/>
+        <source>Not a usable model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="241"/>
+        <source>Model already there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="242"/>
+        <source>{folder} already holds a file named {name}; rename the new file to add it as well.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="250"/>
+        <location filename="../models_dialog.py" line="289"/>
+        <source>Could not add the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="263"/>
+        <source>Copying {name} to {folder}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="264"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="328"/>
+        <source>This model may need about {need:.1f} GB of memory at this context size, but only {free:.1f} GB is free. Drafting may fail or slow the computer down; choose a smaller model or context size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RecordPanel</name>
+    <message>
+        <location filename="../record_panel.py" line="62"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="63"/>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="64"/>
+        <location filename="../record_panel.py" line="93"/>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="65"/>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="68"/>
+        <source>Diagnosis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="69"/>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="70"/>
+        <location filename="../record_panel.py" line="79"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="71"/>
+        <location filename="../record_panel.py" line="92"/>
+        <source>Code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="72"/>
+        <source>Onset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="75"/>
+        <source>Medication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="76"/>
+        <source>Dose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="77"/>
+        <source>Route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="78"/>
+        <source>Frequency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="80"/>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="83"/>
+        <source>Test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="84"/>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="85"/>
+        <source>Unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="86"/>
+        <source>Reference range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="87"/>
+        <source>Flag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="88"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="91"/>
+        <source>Procedure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="96"/>
+        <source>Substance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="97"/>
+        <source>Reaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="98"/>
+        <source>Severity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="99"/>
+        <source>Recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="106"/>
+        <location filename="../record_panel.py" line="231"/>
+        <source>Documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="107"/>
+        <source>Diagnoses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="108"/>
+        <source>Medications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="109"/>
+        <source>Labs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="110"/>
+        <source>Procedures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="111"/>
+        <source>Allergies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="117"/>
+        <source>Admission note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="118"/>
+        <source>First progress note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="119"/>
+        <source>Progress note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="120"/>
+        <source>Operative note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="121"/>
+        <source>Discharge summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="122"/>
+        <source>Discharge orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="123"/>
+        <source>Medication list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="124"/>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="125"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="131"/>
+        <source>admission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="131"/>
+        <source>discharge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="138"/>
+        <source>male</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="139"/>
+        <source>female</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="140"/>
+        <source>other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="141"/>
+        <source>sex not recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="146"/>
+        <source>Inpatient stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="147"/>
+        <source>Emergency visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="148"/>
+        <source>Outpatient visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="150"/>
+        <source>Encounter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="153"/>
+        <source>{kind}: {start} – {end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="155"/>
+        <source>{kind}, dates unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="163"/>
+        <source>this stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="164"/>
+        <source>before</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="165"/>
+        <source>after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="186"/>
+        <location filename="../record_panel.py" line="321"/>
+        <source>No case open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="189"/>
+        <location filename="../record_panel.py" line="322"/>
+        <source>Open a patient&apos;s record file or folder (File ▸ Open), or drop it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="194"/>
+        <source>The stay the summary is about; inpatient stays are listed first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="195"/>
+        <source>Choose the stay to summarise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="199"/>
+        <source>&amp;Stay:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="201"/>
+        <source>Show other encounters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="203"/>
+        <source>Also list items from before or after this stay (history); they are not used as this stay&apos;s facts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="254"/>
+        <source>Import problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="259"/>
+        <source>What could not be read from the record; check these before trusting the draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="273"/>
+        <source>Recent cases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="277"/>
+        <source>Click a case to open it again, with its last draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="289"/>
+        <source>Name not recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="359"/>
+        <source>born {date}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="362"/>
+        <source>ID {ids}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="363"/>
+        <source>{n} source files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="369"/>
+        <source>Stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="380"/>
+        <source>Select a row to see its source in the evidence pane</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="410"/>
+        <source>always</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="429"/>
+        <source>Documents ({n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="445"/>
+        <source>Import problems ({n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="447"/>
+        <source>Import problems: none</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SectionEditor</name>
+    <message>
+        <location filename="../draft_panel.py" line="116"/>
+        <source>data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="116"/>
+        <source>Filled exactly from the record&apos;s structured data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="119"/>
+        <source>model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="121"/>
+        <source>Written by the language model: check every statement against the sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="123"/>
+        <source>edited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="123"/>
+        <source>You changed this section; your text is saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="124"/>
+        <source>incomplete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="128"/>
+        <source>Sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="129"/>
+        <source>Show the record items this section cites in the evidence pane</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="131"/>
+        <source>History…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="132"/>
+        <source>Earlier versions of this section; restore one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="134"/>
+        <source>Regenerate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="136"/>
+        <source>Let the model write this section again (your current text stays in its history)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="172"/>
+        <source>Built from the record&apos;s items; exported under the text as it is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../draft_panel.py" line="226"/>
+        <source>Incomplete: {note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
