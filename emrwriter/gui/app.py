@@ -2,8 +2,10 @@
 
 Order matters: the application names come first (QSettings and the data folder
 depend on them), then the translators (every label is translated when built),
-then the store (a database that cannot be opened is said so at once, before the
-doctor types anything), and the crash-recovery offer once the window is up.
+then the single-instance lock (a second window on the same database would make its
+sessions look like crashes), then the store (a database that cannot be opened is said
+so at once, before the doctor types anything), and the crash-recovery offer once the
+window is up.
 """
 
 from __future__ import annotations
@@ -84,11 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     from ..store import Store, StoreError, default_store_path
     from .i18n import install_translators
     from .main_window import MainWindow
+    from .single_instance import InstanceLock
 
     install_translators()
+    store_path = default_store_path()
+    instance = InstanceLock(store_path)
+    if not instance.acquire():
+        message = QCoreApplication.translate("App", "EMRWriter is already open; switch to its window to go on working.")
+        log.warning("another instance holds %s (process %s)", instance.path, instance.holder())
+        print(message, file=sys.stderr)
+        QMessageBox.information(None, "EMRWriter", message)
+        return 0
     try:
-        store = Store(default_store_path())
+        store = Store(store_path)
     except StoreError as exc:
+        instance.release()
         QMessageBox.critical(None, QCoreApplication.translate("App", "EMRWriter cannot start"), str(exc))
         return 1
     try:
@@ -104,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         store.close()
+        instance.release()
 
 
 if __name__ == "__main__":
