@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests never touch the user's prefix cache: the session gets its own folder (set before
+# any engine is built, so CLI subprocesses started by tests inherit it too).
+_CACHE = tempfile.mkdtemp(prefix="emrwriter-test-cache-")
+os.environ["EMRWRITER_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

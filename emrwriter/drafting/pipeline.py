@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from ..engine.base import Engine, EngineError, Generation, ProgressCallback
+from ..engine.base import Cancel, Engine, EngineError, Generation, ProgressCallback
 from ..records.stay import Stay
 from ..templates import SectionSpec, Template, format_when
 from .draft import Draft, DraftSection, Table
-from .evidence import Evidence, Piece, fit_evidence, gather_pieces
+from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
 from .facts import StayFacts, stay_facts
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def draft_summary(
 ) -> Draft:
     """The whole draft. Stopping keeps what was written and marks the rest incomplete."""
     started = time.monotonic()
-    cancel = cancel or threading.Event()
+    cancel = cancel or Cancel()
     words = WORDS.get(template.language, WORDS["en"])
     facts = stay_facts(stay)
     model_specs = [s for s in template.sections if s.kind == "model"]
@@ -72,12 +72,19 @@ def draft_summary(
     )
     prompts: dict[str, str] = {}
     cited = []
+    totals = {"prompt_tokens_evaluated": 0, "generated_tokens": 0, "prefill_seconds": 0.0, "decode_seconds": 0.0}
+    per_section: list[dict] = []
     if model_specs:
         evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
         draft.omitted = evidence.omitted_notes(engine.context_limit)
         draft.stats["record_tokens"] = sum(p.tokens for p in evidence.pieces)
+        draft.stats["evidence"] = evidence.method
         cited = [source for piece in evidence.pieces for source in piece.sources]
-    totals = {"prompt_tokens_evaluated": 0, "generated_tokens": 0, "prefill_seconds": 0.0, "decode_seconds": 0.0}
+        prefix = _read_shared_prefix(engine, prompts, model_specs, on_progress, cancel)
+        if prefix is not None:
+            draft.stats["prefix"] = prefix.as_dict()
+            totals["prompt_tokens_evaluated"] += prefix.evaluated_tokens
+            totals["prefill_seconds"] += prefix.seconds
     for spec in template.sections:
         if spec.kind == "data":
             draft.sections.append(_data_section(spec, template, facts, words))
@@ -92,9 +99,37 @@ def draft_summary(
         totals["generated_tokens"] += result.generated_tokens
         totals["prefill_seconds"] += result.prefill_seconds
         totals["decode_seconds"] += result.decode_seconds
+        per_section.append(_section_stats(spec, result))
     draft.cancelled = cancel.is_set()
+    totals["prefill_seconds"] = round(totals["prefill_seconds"], 3)
+    totals["decode_seconds"] = round(totals["decode_seconds"], 3)
+    if model_specs:
+        totals["prompt_tokens"] = sum(s["prompt_tokens"] for s in per_section)
+        totals["sections"] = per_section
     draft.stats.update(totals, wall_seconds=round(time.monotonic() - started, 3))
     return draft
+
+
+def _read_shared_prefix(engine, prompts: dict[str, str], specs: list[SectionSpec], on_progress, cancel):
+    """Let an engine that can (LocalEngine) read the part all prompts share once,
+    from its saved state when it has one; other engines just see the prompts."""
+    read = getattr(engine, "read_shared_prefix", None)
+    if read is None:
+        return None
+    return read([prompts[s.key] for s in specs], label=specs[0].heading, on_progress=on_progress, cancel=cancel)
+
+
+def _section_stats(spec: SectionSpec, result: Generation) -> dict:
+    return {
+        "key": spec.key,
+        "heading": spec.heading,
+        "prompt_tokens": result.prompt_tokens,
+        "evaluated_tokens": result.evaluated_tokens,
+        "generated_tokens": result.generated_tokens,
+        "prefill_seconds": round(result.prefill_seconds, 3),
+        "decode_seconds": round(result.decode_seconds, 3),
+        "stop_reason": result.stop_reason,
+    }
 
 
 def regenerate_section(
@@ -114,10 +149,13 @@ def regenerate_section(
         raise EngineError(f"template {template.name} has no model-written section {key!r}")
     words = WORDS.get(template.language, WORDS["en"])
     facts = stay_facts(stay)
-    evidence, prompts = _prepare_prompts(facts, template, engine, [s for s in template.sections if s.kind == "model"])
+    model_specs = [s for s in template.sections if s.kind == "model"]
+    evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
     cited = [source for piece in evidence.pieces for source in piece.sources]
     section = DraftSection(spec.key, spec.heading, "", "model", sources=cited, table=_table(spec, facts, words))
-    _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel or threading.Event())
+    cancel = cancel or Cancel()
+    _read_shared_prefix(engine, prompts, [spec] + [s for s in model_specs if s.key != key], on_progress, cancel)
+    _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel)
     return section
 
 
@@ -152,7 +190,17 @@ def _prepare_prompts(
     budget = engine.context_limit - overhead
     if budget <= engine.count_tokens(render([])):
         raise EngineError(f"the model's context of {engine.context_limit} tokens is too small for template {template.name}")
-    evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render)
+    reason = ""
+    reading = getattr(engine, "reading_budget", None)
+    readable = reading() if reading else None  # an engine with a time limit on reading the record
+    if readable is not None and readable < budget:
+        budget = max(readable, engine.count_tokens(render([])) + 1)
+        reason = f"the whole record would take longer than {engine.read_seconds:g} s to read"
+    queries = {s.key: f"{s.heading} {tasks[s.key]}" for s in specs}
+    required = required_kinds(source for s in template.sections for source in s.sources)
+    evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render,
+                            queries=queries, required=required)
+    evidence.reason = reason
     record = render(evidence.pieces)
     prompts = {key: engine.chat_prompt(system, f"{record}\n\n{task}") for key, task in tasks.items()}
     needed = max(engine.count_tokens(prompts[s.key]) + s.max_tokens for s in specs)

@@ -41,8 +41,36 @@ class EngineError(Exception):
     """A user-facing engine failure: model missing or unreadable, context too small, ..."""
 
 
-class Cancelled(Exception):
-    """Raised when a cancel request stops work that has no partial result worth keeping."""
+class Cancel(threading.Event):
+    """A stop request. Like threading.Event (which engines also accept: they then
+    stop between prompt chunks), plus listeners run by set(), on the caller's
+    thread, so an engine can interrupt a computation already under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listeners: list[Callable[[], None]] = []
+        self._guard = threading.Lock()
+
+    def listen(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` on set() (at once if already set); returns a function that removes it."""
+        with self._guard:
+            self._listeners.append(callback)
+        if self.is_set():
+            callback()
+
+        def remove() -> None:
+            with self._guard:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return remove
+
+    def set(self) -> None:
+        super().set()
+        with self._guard:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            callback()
 
 
 class Engine(Protocol):

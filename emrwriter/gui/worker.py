@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..drafting.pipeline import draft_summary, regenerate_section
-from ..engine.base import EngineError, Progress
+from ..engine.base import Cancel, EngineError, Progress
 from ..engine.llama_engine import LocalEngine
 from ..engine.models import read_model_info, resolve_model
 from ..records.model import RecordError
@@ -212,7 +212,7 @@ class ModelWorker(QObject):
             if self._cancel is not None:
                 self._cancel.set()
             self._task += 1
-            self._cancel = threading.Event()
+            self._cancel = Cancel()
             job = _Job(self._task, kind, stay, template, key, settings, self._cancel)
         emit_signal(self._submit, job)
         return job.task

@@ -1,11 +1,12 @@
 """The local engine on the real default model."""
 
 import threading
+import time
 
 import pytest
 
-from emrwriter.engine.base import READING, WRITING, EngineError
-from emrwriter.engine.llama_engine import LocalEngine
+from emrwriter.engine.base import READING, WRITING, Cancel, EngineError
+from emrwriter.engine.llama_engine import EngineTuning, LocalEngine
 
 RECORD = "Patient admitted 2026-10-03 with heart failure. " * 40
 
@@ -59,6 +60,31 @@ def test_cancel_while_reading_stops_within_one_chunk(default_model):
     reading = [r for r in reports if r.phase == READING]
     assert [r.done for r in reading if r.done > 0] == [reading[1].done], "no chunk is read after the cancel"
     assert reading[-1].done < reading[-1].total
+
+
+def test_a_cancel_interrupts_the_chunk_being_read(default_model):
+    """A Cancel set from another thread aborts llama_decode mid-chunk: the 512-token
+    chunk under way is not finished, the context is left as it was, and the engine
+    reads the same prompt correctly afterwards."""
+    engine = LocalEngine(default_model, threads=1, prefix_cache=None, tuning=EngineTuning(fixed_chunk=512))
+    prompt = engine.chat_prompt("You are a doctor.", RECORD * 3 + "Summarise in one sentence.")
+    cancel = Cancel()
+    asked = []
+
+    def progress(report):
+        if report.phase == READING and report.done == 0 and not asked:
+            asked.append(time.monotonic())
+            threading.Timer(0.05, cancel.set).start()  # another thread, as the GUI's Stop
+
+    result = engine.generate(prompt, 8, on_progress=progress, cancel=cancel)
+    returned = time.monotonic()
+    assert result.stop_reason == "cancelled" and result.generated_tokens == 0
+    assert engine.counters.chunk_seconds == [], "the first chunk was interrupted, not completed"
+    assert engine._llm.n_tokens == 0
+    print(f"\nreturned {returned - asked[0] - 0.05:.3f} s after the cancel, mid-way through a 512-token chunk")
+    again = engine.generate(prompt, 8, temperature=0.0)
+    fresh = LocalEngine(default_model, threads=1, prefix_cache=None).generate(prompt, 8, temperature=0.0)
+    assert again.stop_reason != "cancelled" and again.text == fresh.text
 
 
 def test_cancel_while_writing_keeps_the_partial_text(engine):
