@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -34,7 +35,23 @@ class ExportError(Exception):
     """A user-facing export failure (file exists, folder not writable, ...)."""
 
 
-def write_docx(draft: Draft, out: Path, reference: Path | None = None, force: bool = False) -> Path:
+COMMENT_AUTHOR, COMMENT_INITIALS = "EMRWriter", "EW"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A Word comment on a section's text: ``start``/``end`` index the section's text
+    (an empty span comments on the section's heading); key "" means the whole draft."""
+
+    key: str
+    start: int
+    end: int
+    text: str
+
+
+def write_docx(
+    draft: Draft, out: Path, reference: Path | None = None, force: bool = False, comments: list[Comment] | None = None
+) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".docx":
         raise ExportError(f"{out}: the output file must end in .docx")
@@ -42,7 +59,7 @@ def write_docx(draft: Draft, out: Path, reference: Path | None = None, force: bo
         raise ExportError(f"{out}: already exists; choose another name or use --force to replace it")
     if not out.parent.is_dir():
         raise ExportError(f"{out.parent}: no such folder")
-    doc = build_document(draft, reference)
+    doc = build_document(draft, reference, comments or [])
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".docx.tmp", dir=out.parent)
     os.close(fd)
     try:
@@ -54,17 +71,20 @@ def write_docx(draft: Draft, out: Path, reference: Path | None = None, force: bo
     return out
 
 
-def build_document(draft: Draft, reference: Path | None = None) -> DocxDocument:
+def build_document(draft: Draft, reference: Path | None = None, comments: list[Comment] = ()) -> DocxDocument:
     words = WORDS.get(draft.language, WORDS["en"])
     doc = Document(str(reference)) if reference else Document()
     body = doc.element.body
     for child in list(body):  # the reference carries styles; its text is not ours
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
-    doc.add_heading(draft.title, level=0)
+    title = doc.add_heading(draft.title, level=0)
+    for comment in comments:
+        if comment.key not in {s.key for s in draft.sections}:
+            _comment(doc, title.runs, comment.text)
     _table(doc, Table(header=[], rows=_pairs(draft.patient)))
     for section in draft.sections:
-        _section(doc, section, words)
+        _section(doc, section, words, [c for c in comments if c.key == section.key])
     notes = [*draft.omitted, *draft.problems]
     if notes:
         doc.add_heading(words["notes"], level=2)
@@ -77,15 +97,47 @@ def build_document(draft: Draft, reference: Path | None = None) -> DocxDocument:
     return doc
 
 
-def _section(doc: DocxDocument, section: DraftSection, words: dict[str, str]) -> None:
-    doc.add_heading(section.heading, level=1)
-    for line in section.text.splitlines() or [""]:
-        if line.strip():
-            doc.add_paragraph(line.strip())
+def _section(doc: DocxDocument, section: DraftSection, words: dict[str, str], comments: list[Comment]) -> None:
+    heading = doc.add_heading(section.heading, level=1)
+    placed: set[Comment] = set()
+    offset = 0
+    for line in section.text.splitlines(keepends=True) or [""]:
+        start = offset + len(line) - len(line.lstrip())
+        text = line.strip()
+        offset += len(line)
+        if not text:
+            continue
+        end = start + len(text)
+        here = [c for c in comments if c.start < c.end and start <= c.start < end]
+        _commented_paragraph(doc, text, start, here)
+        placed.update(here)
+    for comment in comments:
+        if comment not in placed:  # about something missing, or where the text has only blanks
+            _comment(doc, heading.runs, comment.text)
     if not section.complete:
         doc.add_paragraph(words["incomplete"].format(note=section.note)).runs[0].italic = True
     if section.table is not None:
         _table(doc, section.table)
+
+
+def _commented_paragraph(doc: DocxDocument, text: str, start: int, comments: list[Comment]) -> None:
+    """A paragraph split into runs at the comments' edges, each comment anchored on
+    exactly the words it is about."""
+    cuts = sorted({0, len(text)} | {min(max(p - start, 0), len(text)) for c in comments for p in (c.start, c.end)})
+    paragraph = doc.add_paragraph()
+    runs = []
+    for a, b in zip(cuts, cuts[1:]):
+        if b > a:
+            runs.append((a, b, paragraph.add_run(text[a:b])))
+    for comment in comments:
+        lo, hi = comment.start - start, min(comment.end - start, len(text))
+        covered = [run for a, b, run in runs if a < hi and b > lo]
+        _comment(doc, covered or [r for _, _, r in runs], comment.text)
+
+
+def _comment(doc: DocxDocument, runs, text: str) -> None:
+    if runs:
+        doc.add_comment(runs, text=text, author=COMMENT_AUTHOR, initials=COMMENT_INITIALS)
 
 
 def _pairs(fields: dict[str, str]) -> list[list[str]]:
