@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -120,7 +121,9 @@ class EvidencePanel(QWidget):
         self.source_list = QListWidget()
         self.source_list.setToolTip(self.tr("The record items this section was built from; select one to see it"))
         self.source_list.currentRowChanged.connect(self._source_chosen)
-        self.source_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the tooltip has it all
+        self.source_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.source_list.setWordWrap(True)  # a long diagnosis wraps instead of losing its file name
+        self.source_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.view = QPlainTextEdit()
         self.view.setReadOnly(True)
         self._normal = self.view.font()

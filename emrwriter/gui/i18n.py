@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 SYSTEM, CHINESE, ENGLISH = "", "zh_CN", "en"
-LANGUAGE_NAMES = {SYSTEM: "System", CHINESE: "中文", ENGLISH: "English"}
 
 _installed: list[QTranslator] = []
 

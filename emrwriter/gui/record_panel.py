@@ -476,7 +476,8 @@ class RecordPanel(QWidget):
         row = rows[0].row()
         item = self._rows[kind][row]
         title = table.item(row, 0).text()
-        emit_signal(self.item_selected, f"{tab_titles()[kind]}: {title}", item)
+        heading = translate("RecordPanel", "{kind}: {item}").format(kind=tab_titles()[kind], item=title)
+        emit_signal(self.item_selected, heading, item)
 
     def _problem_chosen(self, row: int) -> None:
         if 0 <= row < len(self._problem_rows):

@@ -4,7 +4,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="92"/>
+        <location filename="../app.py" line="95"/>
+        <source>EMRWriter is already open; switch to its window to go on working.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="104"/>
         <source>EMRWriter cannot start</source>
         <translation type="unfinished"></translation>
     </message>
@@ -12,70 +17,70 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../draft_panel.py" line="311"/>
-        <location filename="../draft_panel.py" line="352"/>
+        <location filename="../draft_panel.py" line="362"/>
+        <location filename="../draft_panel.py" line="403"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="316"/>
+        <location filename="../draft_panel.py" line="367"/>
         <source>No draft yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="362"/>
+        <location filename="../draft_panel.py" line="413"/>
         <source>Drafting… Sections marked “data” are already filled from the record.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="369"/>
+        <location filename="../draft_panel.py" line="420"/>
         <source>Filled from the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="371"/>
-        <location filename="../draft_panel.py" line="410"/>
+        <location filename="../draft_panel.py" line="422"/>
+        <location filename="../draft_panel.py" line="461"/>
         <source>Waiting for the model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="386"/>
-        <location filename="../draft_panel.py" line="422"/>
+        <location filename="../draft_panel.py" line="437"/>
+        <location filename="../draft_panel.py" line="473"/>
         <source>(empty)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="397"/>
+        <location filename="../draft_panel.py" line="448"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="459"/>
+        <location filename="../draft_panel.py" line="510"/>
         <source>Model {model}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="459"/>
+        <location filename="../draft_panel.py" line="510"/>
         <source>No model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="460"/>
+        <location filename="../draft_panel.py" line="511"/>
         <source>drafted {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="463"/>
+        <location filename="../draft_panel.py" line="514"/>
         <source>stopped before the end</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="465"/>
+        <location filename="../draft_panel.py" line="516"/>
         <source>{n} sections incomplete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="472"/>
+        <location filename="../draft_panel.py" line="523"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -83,96 +88,191 @@
 <context>
     <name>EvidencePanel</name>
     <message>
-        <location filename="../evidence_panel.py" line="114"/>
-        <location filename="../evidence_panel.py" line="152"/>
+        <location filename="../evidence_panel.py" line="115"/>
+        <location filename="../evidence_panel.py" line="155"/>
         <source>Evidence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="121"/>
+        <location filename="../evidence_panel.py" line="122"/>
         <source>The record items this section was built from; select one to see it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="129"/>
+        <location filename="../evidence_panel.py" line="132"/>
         <source>Select a diagnosis, medication, lab result, document or draft section to see where it comes from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="172"/>
+        <location filename="../evidence_panel.py" line="175"/>
         <source>The record does not say where this came from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="181"/>
+        <location filename="../evidence_panel.py" line="184"/>
         <source>Import problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="188"/>
+        <location filename="../evidence_panel.py" line="191"/>
         <source>Sources of “{heading}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="193"/>
+        <location filename="../evidence_panel.py" line="196"/>
         <source>This section cites no record items.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="218"/>
+        <location filename="../evidence_panel.py" line="221"/>
         <source>(this file&apos;s text cannot be shown here)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="237"/>
+        <location filename="../evidence_panel.py" line="240"/>
         <source>File: {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="239"/>
+        <location filename="../evidence_panel.py" line="242"/>
         <source>Location: {locator}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="241"/>
+        <location filename="../evidence_panel.py" line="244"/>
         <source>Characters {start}–{end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FindingsPanel</name>
+    <message>
+        <location filename="../findings_panel.py" line="72"/>
+        <location filename="../findings_panel.py" line="110"/>
+        <source>Findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="74"/>
+        <location filename="../findings_panel.py" line="111"/>
+        <source>Draft a summary to check it against the record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Severity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Section</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Finding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="83"/>
+        <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="130"/>
+        <source>Checking the draft against the record…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="145"/>
+        <source>The draft could not be checked: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="154"/>
+        <source>Whole draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="164"/>
+        <source>Findings ({n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="165"/>
+        <source>{high} high, {other} other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="166"/>
+        <source>{n} sentences without support in the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="169"/>
+        <source>missing: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="171"/>
+        <source>every required item present</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>High</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>Medium</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>Low</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="180"/>
+        <source>Record: {quote}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="483"/>
+        <location filename="../draft_panel.py" line="534"/>
         <source>History of “{heading}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="498"/>
+        <location filename="../draft_panel.py" line="549"/>
         <source>Restore this version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="504"/>
+        <location filename="../draft_panel.py" line="555"/>
         <source>No earlier versions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="513"/>
+        <location filename="../draft_panel.py" line="564"/>
         <source>written by the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="514"/>
+        <location filename="../draft_panel.py" line="565"/>
         <source>filled from the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="515"/>
+        <location filename="../draft_panel.py" line="566"/>
         <source>your edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="516"/>
+        <location filename="../draft_panel.py" line="567"/>
         <source>restored</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1154,81 +1254,86 @@ Every draft must be checked and signed by a doctor.</source>
         <source>Import problems: none</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../record_panel.py" line="479"/>
+        <source>{kind}: {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../draft_panel.py" line="116"/>
+        <location filename="../draft_panel.py" line="121"/>
         <source>data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="116"/>
+        <location filename="../draft_panel.py" line="121"/>
         <source>Filled exactly from the record&apos;s structured data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="119"/>
+        <location filename="../draft_panel.py" line="124"/>
         <source>model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="121"/>
+        <location filename="../draft_panel.py" line="126"/>
         <source>Written by the language model: check every statement against the sources</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="123"/>
+        <location filename="../draft_panel.py" line="128"/>
         <source>edited</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="123"/>
+        <location filename="../draft_panel.py" line="128"/>
         <source>You changed this section; your text is saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="124"/>
+        <location filename="../draft_panel.py" line="129"/>
         <source>incomplete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="128"/>
+        <location filename="../draft_panel.py" line="133"/>
         <source>Sources</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="129"/>
+        <location filename="../draft_panel.py" line="134"/>
         <source>Show the record items this section cites in the evidence pane</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="131"/>
+        <location filename="../draft_panel.py" line="136"/>
         <source>History…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="132"/>
+        <location filename="../draft_panel.py" line="137"/>
         <source>Earlier versions of this section; restore one</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="134"/>
+        <location filename="../draft_panel.py" line="139"/>
         <source>Regenerate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="136"/>
+        <location filename="../draft_panel.py" line="141"/>
         <source>Let the model write this section again (your current text stays in its history)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="172"/>
+        <location filename="../draft_panel.py" line="177"/>
         <source>Built from the record&apos;s items; exported under the text as it is</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="226"/>
+        <location filename="../draft_panel.py" line="231"/>
         <source>Incomplete: {note}</source>
         <translation type="unfinished"></translation>
     </message>

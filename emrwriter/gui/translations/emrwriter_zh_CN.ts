@@ -4,7 +4,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="92"/>
+        <location filename="../app.py" line="95"/>
+        <source>EMRWriter is already open; switch to its window to go on working.</source>
+        <translation>EMRWriter 已经打开；请切换到它的窗口继续工作。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="104"/>
         <source>EMRWriter cannot start</source>
         <translation>EMRWriter 无法启动</translation>
     </message>
@@ -12,70 +17,70 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../draft_panel.py" line="311"/>
-        <location filename="../draft_panel.py" line="352"/>
+        <location filename="../draft_panel.py" line="362"/>
+        <location filename="../draft_panel.py" line="403"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="316"/>
+        <location filename="../draft_panel.py" line="367"/>
         <source>No draft yet.</source>
         <translation>尚无草稿。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="362"/>
+        <location filename="../draft_panel.py" line="413"/>
         <source>Drafting… Sections marked “data” are already filled from the record.</source>
         <translation>正在起草……标为“数据”的段落已由病历数据填写。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="369"/>
+        <location filename="../draft_panel.py" line="420"/>
         <source>Filled from the record</source>
         <translation>由病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="371"/>
-        <location filename="../draft_panel.py" line="410"/>
+        <location filename="../draft_panel.py" line="422"/>
+        <location filename="../draft_panel.py" line="461"/>
         <source>Waiting for the model…</source>
         <translation>等待模型……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="386"/>
-        <location filename="../draft_panel.py" line="422"/>
+        <location filename="../draft_panel.py" line="437"/>
+        <location filename="../draft_panel.py" line="473"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="397"/>
+        <location filename="../draft_panel.py" line="448"/>
         <source>Writing…</source>
         <translation>正在书写……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="459"/>
+        <location filename="../draft_panel.py" line="510"/>
         <source>Model {model}</source>
         <translation>模型 {model}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="459"/>
+        <location filename="../draft_panel.py" line="510"/>
         <source>No model</source>
         <translation>未使用模型</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="460"/>
+        <location filename="../draft_panel.py" line="511"/>
         <source>drafted {when}</source>
         <translation>起草于 {when}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="463"/>
+        <location filename="../draft_panel.py" line="514"/>
         <source>stopped before the end</source>
         <translation>未完成即已停止</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="465"/>
+        <location filename="../draft_panel.py" line="516"/>
         <source>{n} sections incomplete</source>
         <translation>{n} 个段落未完成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="472"/>
+        <location filename="../draft_panel.py" line="523"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation>未提供给模型的内容（病历超出了模型的上下文长度）：</translation>
     </message>
@@ -83,96 +88,191 @@
 <context>
     <name>EvidencePanel</name>
     <message>
-        <location filename="../evidence_panel.py" line="114"/>
-        <location filename="../evidence_panel.py" line="152"/>
+        <location filename="../evidence_panel.py" line="115"/>
+        <location filename="../evidence_panel.py" line="155"/>
         <source>Evidence</source>
         <translation>依据</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="121"/>
+        <location filename="../evidence_panel.py" line="122"/>
         <source>The record items this section was built from; select one to see it</source>
         <translation>本段落依据的病历条目；选择一条查看原文</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="129"/>
+        <location filename="../evidence_panel.py" line="132"/>
         <source>Select a diagnosis, medication, lab result, document or draft section to see where it comes from.</source>
         <translation>选择一条诊断、用药、检验结果、文书或草稿段落，即可在此查看其来源原文。</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="172"/>
+        <location filename="../evidence_panel.py" line="175"/>
         <source>The record does not say where this came from.</source>
         <translation>病历中没有记录此条目的来源。</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="181"/>
+        <location filename="../evidence_panel.py" line="184"/>
         <source>Import problem</source>
         <translation>导入问题</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="188"/>
+        <location filename="../evidence_panel.py" line="191"/>
         <source>Sources of “{heading}”</source>
         <translation>“{heading}”的依据</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="193"/>
+        <location filename="../evidence_panel.py" line="196"/>
         <source>This section cites no record items.</source>
         <translation>本段落未引用病历条目。</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="218"/>
+        <location filename="../evidence_panel.py" line="221"/>
         <source>(this file&apos;s text cannot be shown here)</source>
         <translation>（此文件的文本无法在此显示）</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="237"/>
+        <location filename="../evidence_panel.py" line="240"/>
         <source>File: {name}</source>
         <translation>文件：{name}</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="239"/>
+        <location filename="../evidence_panel.py" line="242"/>
         <source>Location: {locator}</source>
         <translation>位置：{locator}</translation>
     </message>
     <message>
-        <location filename="../evidence_panel.py" line="241"/>
+        <location filename="../evidence_panel.py" line="244"/>
         <source>Characters {start}–{end}</source>
         <translation>字符 {start}–{end}</translation>
     </message>
 </context>
 <context>
+    <name>FindingsPanel</name>
+    <message>
+        <location filename="../findings_panel.py" line="72"/>
+        <location filename="../findings_panel.py" line="110"/>
+        <source>Findings</source>
+        <translation>核查结果</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="74"/>
+        <location filename="../findings_panel.py" line="111"/>
+        <source>Draft a summary to check it against the record.</source>
+        <translation>起草出院记录后，即可对照病历核查。</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Section</source>
+        <translation>段落</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="79"/>
+        <source>Finding</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="83"/>
+        <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
+        <translation>选择一条问题，即可查看草稿中的相应文字及病历依据</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="130"/>
+        <source>Checking the draft against the record…</source>
+        <translation>正在对照病历核查草稿……</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="145"/>
+        <source>The draft could not be checked: {error}</source>
+        <translation>无法核查草稿：{error}</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="154"/>
+        <source>Whole draft</source>
+        <translation>整份草稿</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="164"/>
+        <source>Findings ({n})</source>
+        <translation>核查结果（{n}）</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="165"/>
+        <source>{high} high, {other} other</source>
+        <translation>{high} 项高风险，{other} 项其他</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="166"/>
+        <source>{n} sentences without support in the record</source>
+        <translation>{n} 句在病历中找不到依据</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="169"/>
+        <source>missing: {items}</source>
+        <translation>缺少：{items}</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="171"/>
+        <source>every required item present</source>
+        <translation>必填项目齐全</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="175"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location filename="../findings_panel.py" line="180"/>
+        <source>Record: {quote}</source>
+        <translation>病历原文：{quote}</translation>
+    </message>
+</context>
+<context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="483"/>
+        <location filename="../draft_panel.py" line="534"/>
         <source>History of “{heading}”</source>
         <translation>“{heading}”的历史版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="498"/>
+        <location filename="../draft_panel.py" line="549"/>
         <source>Restore this version</source>
         <translation>恢复此版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="504"/>
+        <location filename="../draft_panel.py" line="555"/>
         <source>No earlier versions.</source>
         <translation>没有更早的版本。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="513"/>
+        <location filename="../draft_panel.py" line="564"/>
         <source>written by the model</source>
         <translation>模型书写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="514"/>
+        <location filename="../draft_panel.py" line="565"/>
         <source>filled from the record</source>
         <translation>病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="515"/>
+        <location filename="../draft_panel.py" line="566"/>
         <source>your edit</source>
         <translation>您的修改</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="516"/>
+        <location filename="../draft_panel.py" line="567"/>
         <source>restored</source>
         <translation>已恢复</translation>
     </message>
@@ -1168,81 +1268,86 @@ Every draft must be checked and signed by a doctor.</source>
         <source>Import problems: none</source>
         <translation>导入问题：无</translation>
     </message>
+    <message>
+        <location filename="../record_panel.py" line="479"/>
+        <source>{kind}: {item}</source>
+        <translation>{kind}：{item}</translation>
+    </message>
 </context>
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../draft_panel.py" line="116"/>
+        <location filename="../draft_panel.py" line="121"/>
         <source>data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="116"/>
+        <location filename="../draft_panel.py" line="121"/>
         <source>Filled exactly from the record&apos;s structured data</source>
         <translation>由病历的结构化数据如实填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="119"/>
+        <location filename="../draft_panel.py" line="124"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="121"/>
+        <location filename="../draft_panel.py" line="126"/>
         <source>Written by the language model: check every statement against the sources</source>
         <translation>由语言模型书写：请对照依据逐句核对</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="123"/>
+        <location filename="../draft_panel.py" line="128"/>
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="123"/>
+        <location filename="../draft_panel.py" line="128"/>
         <source>You changed this section; your text is saved</source>
         <translation>您修改了此段落；您的文字已保存</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="124"/>
+        <location filename="../draft_panel.py" line="129"/>
         <source>incomplete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="128"/>
+        <location filename="../draft_panel.py" line="133"/>
         <source>Sources</source>
         <translation>依据</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="129"/>
+        <location filename="../draft_panel.py" line="134"/>
         <source>Show the record items this section cites in the evidence pane</source>
         <translation>在“依据”栏显示本段落引用的病历条目</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="131"/>
+        <location filename="../draft_panel.py" line="136"/>
         <source>History…</source>
         <translation>历史…</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="132"/>
+        <location filename="../draft_panel.py" line="137"/>
         <source>Earlier versions of this section; restore one</source>
         <translation>本段落的早先版本；可恢复其中之一</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="134"/>
+        <location filename="../draft_panel.py" line="139"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="136"/>
+        <location filename="../draft_panel.py" line="141"/>
         <source>Let the model write this section again (your current text stays in its history)</source>
         <translation>让模型重新书写本段落（当前文字保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="172"/>
+        <location filename="../draft_panel.py" line="177"/>
         <source>Built from the record&apos;s items; exported under the text as it is</source>
         <translation>由病历条目生成；导出时原样附在正文之后</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="226"/>
+        <location filename="../draft_panel.py" line="231"/>
         <source>Incomplete: {note}</source>
         <translation>未完成：{note}</translation>
     </message>
