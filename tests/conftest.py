@@ -43,3 +43,23 @@ def engine(default_model):
     from emrwriter.engine.llama_engine import LocalEngine
 
     return LocalEngine(default_model)
+
+
+def draft_by_hand(stay, template_name: str, texts: dict[str, str]):
+    """A Draft as the pipeline would make it, without a model: the data sections filled
+    from the record, each model section holding ``texts[key]`` (or nothing)."""
+    from datetime import datetime
+
+    from emrwriter.drafting.draft import Draft, DraftSection
+    from emrwriter.drafting.facts import stay_facts
+    from emrwriter.drafting.pipeline import WORDS, _table
+    from emrwriter.templates import load_template
+
+    template = load_template(template_name)
+    facts = stay_facts(stay)
+    sections = []
+    for spec in template.sections:
+        text = template.data_section(spec.key, facts=facts) if spec.kind == "data" else texts.get(spec.key, "")
+        sections.append(DraftSection(spec.key, spec.heading, text, spec.kind, table=_table(spec, facts, WORDS[template.language])))
+    patient = {"Name": stay.record.patient.name or ""}
+    return template, Draft(template.name, template.title, template.language, "hand-written", datetime(2026, 10, 8), patient, sections)

@@ -25,7 +25,7 @@ HIGH = "high"
 
 
 @dataclass(frozen=True)
-class SectionText:
+class CheckedSection:
     key: str
     heading: str
     text: str
@@ -33,7 +33,7 @@ class SectionText:
     table: str = ""  # the section's table as the exported document has it (rows "a | b | c")
 
     @classmethod
-    def of(cls, section) -> SectionText:
+    def of(cls, section) -> CheckedSection:
         """From a drafting DraftSection."""
         return cls(section.key, section.heading, section.text, section.origin, table_text(section.table))
 
@@ -71,7 +71,7 @@ class DraftReview:
         return [(key, f) for key, f in self.findings() if f.severity == HIGH]
 
 
-def draft_text(sections: list[SectionText]) -> tuple[str, dict[str, int]]:
+def draft_text(sections: list[CheckedSection]) -> tuple[str, dict[str, int]]:
     """The draft as one text (heading line, section text, blank line) and where each
     section's text starts in it."""
     parts: list[str] = []
@@ -89,7 +89,7 @@ def draft_text(sections: list[SectionText]) -> tuple[str, dict[str, int]]:
 
 
 def review_draft(
-    stay: Stay, sections: list[SectionText], template: Template | None = None, evidence: RecordEvidence | None = None
+    stay: Stay, sections: list[CheckedSection], template: Template | None = None, evidence: RecordEvidence | None = None
 ) -> DraftReview:
     """Check the sections against the stay's record (pass ``evidence`` from
     build_evidence(stay) when checking repeatedly)."""
@@ -119,7 +119,7 @@ def review_draft(
     return DraftReview(reviews, general, report.completeness)
 
 
-def _section_at(position: int, sections: list[SectionText], starts: dict[str, int]) -> SectionText | None:
+def _section_at(position: int, sections: list[CheckedSection], starts: dict[str, int]) -> CheckedSection | None:
     """The section whose text (or table) holds ``position``; a missing item is often
     marked just after the text it belongs to, so the end counts too."""
     for section in sections:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QResizeEvent, QTextCursor
+from PySide6.QtGui import QColor, QFocusEvent, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -32,14 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..checks.review import DraftReview, SectionReview
 from ..drafting.draft import Draft, DraftSection, Table
 from ..records.model import Provenance
 from ..templates import Template, format_when
+from .evidence_panel import qt_position
 from .worker import emit_signal
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 700  # quiet time after the last keystroke before saving
+FINDING_COLOURS = {"high": "#c62828", "medium": "#e08a00", "low": "#8a939c"}
+UNSUPPORTED_COLOUR = "#7b61c4"
 MAX_WAIT_MS = 1800  # and never more than this behind while typing on
 
 
@@ -103,6 +107,7 @@ class SectionEditor(QFrame):
         self.sources: list[Provenance] = []
         self.complete = True
         self.note = ""
+        self.review: SectionReview | None = None
         self._filling = False
         self._pending = False
         self.setObjectName("sectionCard")
@@ -256,6 +261,50 @@ class SectionEditor(QFrame):
     def set_writable(self, writable: bool) -> None:
         self.editor.setReadOnly(not writable)
 
+    # --- review marks -----------------------------------------------------------------
+
+    def set_review(self, review: SectionReview | None) -> None:
+        """Underline what the checks found: findings in their severity's colour (wavy),
+        sentences nothing in the record supports (dotted). Cleared when the text changes."""
+        self.review = review
+        selections = []
+        if review is not None:
+            text = self.text()
+            for citation in review.unsupported():
+                selections.append(self._mark(text, citation.start, citation.end, UNSUPPORTED_COLOUR,
+                                             QTextCharFormat.UnderlineStyle.DotLine))
+            for finding in review.findings:
+                if finding.end > finding.start:
+                    selections.append(self._mark(text, finding.start, finding.end,
+                                                 FINDING_COLOURS.get(finding.severity, FINDING_COLOURS["low"]),
+                                                 QTextCharFormat.UnderlineStyle.WaveUnderline))
+        self.editor.setExtraSelections(selections)
+
+    def marked_spans(self) -> list[tuple[int, int]]:
+        """The underlined spans, as Qt positions (for tests)."""
+        return [(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in self.editor.extraSelections()]
+
+    def _mark(self, text: str, start: int, end: int, colour: str, style) -> QTextEdit.ExtraSelection:
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(style)
+        fmt.setUnderlineColor(QColor(colour))
+        selection.format = fmt
+        return selection
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select the characters ``start``-``end`` of the text (Python indices) and show them."""
+        text = self.text()
+        cursor = self.editor.textCursor()
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, max(start, end)), QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
+        self.editor.ensureCursorVisible()
+
     def set_actions_enabled(self, enabled: bool) -> None:
         for button in (self.sources_button, self.history_button, self.regenerate_button):
             button.setEnabled(enabled)
@@ -272,6 +321,8 @@ class SectionEditor(QFrame):
     # --- saving -----------------------------------------------------------------------
 
     def _changed(self) -> None:
+        if self.review is not None:  # the marks no longer match the text; a new check follows
+            self.set_review(None)
         if self._filling or self.editor.isReadOnly():
             return
         if not self.is_edited():
@@ -425,6 +476,20 @@ class DraftPanel(QWidget):
     def flush_all(self) -> None:
         for editor in self.editors.values():
             editor.flush()
+
+    def show_review(self, review: DraftReview | None) -> None:
+        """Underline each section's findings and unsupported sentences (None clears them)."""
+        for key, editor in self.editors.items():
+            editor.set_review(review.sections.get(key) if review is not None else None)
+
+    def select(self, key: str, start: int, end: int) -> None:
+        """Scroll to a section and select a span of its text, with the keyboard focus there."""
+        editor = self.editors.get(key)
+        if editor is None:
+            return
+        self.scroll.ensureWidgetVisible(editor, 0, 60)
+        editor.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        editor.select_span(start, end)
 
     def incomplete_headings(self) -> list[str]:
         return [e.heading for e in self.editors.values() if not e.complete]

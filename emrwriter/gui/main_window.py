@@ -40,6 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..checks.findings import Finding
+from ..checks.review import CheckedSection, DraftReview, table_text, word_comments
 from ..cli import default_template
 from ..drafting.draft import Draft, DraftSection
 from ..drafting.facts import stay_facts
@@ -53,6 +55,7 @@ from ..templates import Template, TemplateProblem, available_templates, format_w
 from .app import GuiThreadCollector
 from .draft_panel import DraftPanel, HistoryDialog
 from .evidence_panel import EvidencePanel
+from .findings_panel import FindingsPanel
 from .i18n import CHINESE, ENGLISH, SYSTEM
 from .record_panel import CaseLoader, RecordPanel, case_key, split_case_key
 from .settings import APPLICATION, ORGANIZATION, EngineSettings, load_ui_language, save_ui_language
@@ -133,8 +136,14 @@ class MainWindow(QMainWindow):
         self.record_panel = RecordPanel()
         self.draft_panel = DraftPanel()
         self.evidence = EvidencePanel()
+        self.findings = FindingsPanel()
+        self.right_split = QSplitter(Qt.Orientation.Vertical)  # what the checks found, above the evidence
+        self.right_split.addWidget(self.findings)
+        self.right_split.addWidget(self.evidence)
+        self.right_split.setChildrenCollapsible(False)
+        self.right_split.setSizes([260, 640])
         self.split = QSplitter(Qt.Orientation.Horizontal)
-        for pane in (self.record_panel, self.draft_panel, self.evidence):
+        for pane in (self.record_panel, self.draft_panel, self.right_split):
             self.split.addWidget(pane)
         self.split.setChildrenCollapsible(False)
         self.split.setSizes([470, 580, 430])
@@ -175,6 +184,9 @@ class MainWindow(QMainWindow):
         )
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setToolTip(self.tr("Save the draft, with your edits, as a Word document (Ctrl+E)"))
+        self.comments_action = QAction(self.tr("Add open findings to the Word file as &comments"), self, checkable=True)
+        self.comments_action.setChecked(self.settings.value("export/comments", True, type=bool))
+        self.comments_action.setToolTip(self.tr("Exported documents carry the checks' findings as Word comments on the words"))
         self.models_action = QAction(self.tr("&Model…"), self)
         self.models_action.setToolTip(self.tr("Choose the language model and how it runs"))
         self.quit_action = QAction(self.tr("&Quit"), self)
@@ -190,6 +202,7 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.comments_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         draft_menu = bar.addMenu(self.tr("&Draft"))
@@ -281,6 +294,11 @@ class MainWindow(QMainWindow):
         self.draft_panel.regenerate_requested.connect(self.regenerate)
         self.draft_panel.history_requested.connect(self.show_history)
         self.draft_panel.sources_requested.connect(self._show_section_sources)
+        self.draft_panel.text_committed.connect(lambda *_: self._review())
+        self.draft_shown.connect(lambda: self._review(at_once=True))
+        self.findings.review_ready.connect(self.draft_panel.show_review)
+        self.findings.finding_chosen.connect(self._show_finding)
+        self.comments_action.toggled.connect(lambda on: self.settings.setValue("export/comments", on))
         w, queued = self.worker, Qt.ConnectionType.QueuedConnection  # emitted on the model's thread
         w.loading.connect(self._on_loading, queued)
         w.progress.connect(self._on_progress, queued)
@@ -308,6 +326,7 @@ class MainWindow(QMainWindow):
             "window/splitter": self.split,
             "window/record_splitter": self.record_panel.split,
             "window/evidence_splitter": self.evidence.split,
+            "window/right_splitter": self.right_split,
         }
 
     # --- opening ----------------------------------------------------------------------
@@ -555,6 +574,7 @@ class MainWindow(QMainWindow):
 
     def _show_no_draft(self) -> None:
         self.draft, self.draft_id = None, None
+        self.findings.clear()
         if self.stay is None:
             self.draft_panel.show_hint(
                 self.tr("This record has no inpatient stay.\nChoose the encounter to summarise on the left.")
@@ -577,6 +597,44 @@ class MainWindow(QMainWindow):
         index = self.template_combo.findData(name)
         if index >= 0:
             self.template_combo.setCurrentIndex(index)
+
+    # --- the checks -------------------------------------------------------------------
+
+    def _checked_sections(self) -> list[CheckedSection]:
+        tables = {s.key: s.table for s in self.draft.sections} if self.draft is not None else {}
+        return [CheckedSection(e.key, e.heading, e.text(), e.origin, table_text(tables.get(e.key)))
+                for e in self.draft_panel.editors.values()]
+
+    def _draft_template(self) -> Template | None:
+        try:
+            return load_template(self.draft.template) if self.draft is not None else None
+        except TemplateProblem:
+            return None  # checked without the template's required items; the export says why
+
+    def _review(self, at_once: bool = False) -> None:
+        """Check the draft on screen against the record (after a pause in typing)."""
+        if self.draft is None or self.stay is None or self._busy():
+            return
+        self.findings.request(self.stay, self._checked_sections(), self._draft_template(), at_once)
+
+    def _current_review(self) -> DraftReview | None:
+        if self.draft is None or self.stay is None:
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        try:
+            return self.findings.current(self.stay, self._checked_sections(), self._draft_template())
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _show_finding(self, key: str, finding: Finding) -> None:
+        if key:
+            self.draft_panel.select(key, finding.start, finding.end)
+        if finding.evidence is not None:
+            self.evidence.title.setText(self.tr("Evidence for the finding"))
+            self.evidence.show_provenance(finding.evidence.source)
+        else:
+            self.evidence.clear()
+            self.evidence.where.setText(self.tr("Nothing in the record supports these words."))
 
     def _show_section_sources(self, key: str) -> None:
         editor = self.draft_panel.editors.get(key)
@@ -618,6 +676,7 @@ class MainWindow(QMainWindow):
             return
         self.draft_panel.start_skeleton(template, self._previews(template))
         self.draft, self.draft_id = None, None
+        self.findings.clear()
         self.evidence.clear()
         task = self.worker.start_draft(self.stay, template, self.engine_settings)
         self._tasks[task] = Task("draft", self.case_id, self.stay.encounter.id)
@@ -830,6 +889,22 @@ class MainWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
+        review = self._current_review()
+        high = review.high() if review is not None else []
+        if high:
+            listed = "\n".join(f"• {finding.message}" for _, finding in high[:8])
+            more = "\n" + self.tr("… and {n} more").format(n=len(high) - 8) if len(high) > 8 else ""
+            answer = QMessageBox.warning(
+                self,
+                self.tr("Unresolved findings"),
+                self.tr("{n} high-severity findings are unresolved:\n{findings}{more}\n\nExport anyway?").format(
+                    n=len(high), findings=listed, more=more
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        comments = word_comments(review, draft.language) if review is not None and self.comments_action.isChecked() else None
         folder = Path(self.settings.value("paths/export_dir", str(_documents_dir())))
         chosen, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export to Word"), str(folder / self._export_name(draft)), self.tr("Word documents (*.docx)")
@@ -851,7 +926,7 @@ class MainWindow(QMainWindow):
         except TemplateProblem as exc:
             log.warning("exporting without the template's styles: %s", exc)
         try:
-            write_docx(draft, out, reference, force=True)  # the dialog already asked before replacing
+            write_docx(draft, out, reference, force=True, comments=comments)  # the dialog already asked before replacing
         except ExportError as exc:
             QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return

@@ -3,17 +3,12 @@ comments): findings and citations land in the right section at the right offsets
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from docx import Document as read_docx
 
-from emrwriter.checks.review import SectionText, review_draft, table_text, word_comments
-from emrwriter.drafting.draft import Draft, DraftSection
-from emrwriter.drafting.facts import stay_facts
-from emrwriter.drafting.pipeline import WORDS, _table
+from emrwriter.checks.review import CheckedSection, review_draft, table_text, word_comments
 from emrwriter.export.docx_writer import write_docx
-from emrwriter.templates import load_template
+from tests.conftest import draft_by_hand
 
 COURSE = "She was treated with furosemide 80 mg IV twice daily. Her BNP was 1840 pg/mL on admission."
 FAITHFUL = "Her BNP was 1840 pg/mL on admission."
@@ -23,22 +18,12 @@ FAITHFUL = "Her BNP was 1840 pg/mL on admission."
 def en_draft(en_stay):
     """The English template's data sections as the pipeline fills them, and one model
     section with a wrong dose in it (the record says furosemide 40 mg)."""
-    template = load_template("discharge_summary_en")
-    facts = stay_facts(en_stay)
-    sections = []
-    for spec in template.sections:
-        if spec.kind == "data":
-            text = template.data_section(spec.key, facts=facts)
-        else:
-            text = COURSE if spec.key == "procedures_and_treatment" else ""
-        sections.append(DraftSection(spec.key, spec.heading, text, spec.kind, table=_table(spec, facts, WORDS["en"])))
-    draft = Draft(template.name, template.title, "en", "test", datetime(2026, 10, 8), {"Name": "Dorothy M. Hartwell"}, sections)
-    return template, draft
+    return draft_by_hand(en_stay, "discharge_summary_en", {"procedures_and_treatment": COURSE})
 
 
 def test_findings_and_citations_are_given_per_section(en_stay, en_evidence, en_draft):
     template, draft = en_draft
-    review = review_draft(en_stay, [SectionText.of(s) for s in draft.sections], template, en_evidence)
+    review = review_draft(en_stay, [CheckedSection.of(s) for s in draft.sections], template, en_evidence)
     course = review.sections["procedures_and_treatment"]
     flagged = {COURSE[f.start : f.end] for f in course.findings}
     assert "80 mg" in flagged
@@ -53,7 +38,7 @@ def test_findings_and_citations_are_given_per_section(en_stay, en_evidence, en_d
 
 def test_open_findings_become_word_comments_on_the_words(en_stay, en_evidence, en_draft, tmp_path):
     template, draft = en_draft
-    review = review_draft(en_stay, [SectionText.of(s) for s in draft.sections], template, en_evidence)
+    review = review_draft(en_stay, [CheckedSection.of(s) for s in draft.sections], template, en_evidence)
     comments = word_comments(review)
     out = write_docx(draft, tmp_path / "reviewed.docx", template.reference_docx, comments=comments)
     doc = read_docx(str(out))

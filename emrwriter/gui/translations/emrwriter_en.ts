@@ -55,32 +55,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="510"/>
+        <location filename="../draft_panel.py" line="524"/>
         <source>Model {model}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="510"/>
+        <location filename="../draft_panel.py" line="524"/>
         <source>No model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="511"/>
+        <location filename="../draft_panel.py" line="525"/>
         <source>drafted {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="514"/>
+        <location filename="../draft_panel.py" line="528"/>
         <source>stopped before the end</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="516"/>
+        <location filename="../draft_panel.py" line="530"/>
         <source>{n} sections incomplete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="523"/>
+        <location filename="../draft_panel.py" line="537"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -148,13 +148,13 @@
     <name>FindingsPanel</name>
     <message>
         <location filename="../findings_panel.py" line="72"/>
-        <location filename="../findings_panel.py" line="110"/>
+        <location filename="../findings_panel.py" line="111"/>
         <source>Findings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../findings_panel.py" line="74"/>
-        <location filename="../findings_panel.py" line="111"/>
+        <location filename="../findings_panel.py" line="112"/>
         <source>Draft a summary to check it against the record.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -179,62 +179,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="130"/>
+        <location filename="../findings_panel.py" line="147"/>
         <source>Checking the draft against the record…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="145"/>
+        <location filename="../findings_panel.py" line="162"/>
         <source>The draft could not be checked: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="154"/>
+        <location filename="../findings_panel.py" line="171"/>
         <source>Whole draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="164"/>
+        <location filename="../findings_panel.py" line="181"/>
         <source>Findings ({n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="165"/>
+        <location filename="../findings_panel.py" line="182"/>
         <source>{high} high, {other} other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="166"/>
+        <location filename="../findings_panel.py" line="183"/>
         <source>{n} sentences without support in the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="169"/>
+        <location filename="../findings_panel.py" line="186"/>
         <source>missing: {items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="171"/>
+        <location filename="../findings_panel.py" line="188"/>
         <source>every required item present</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>High</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>Medium</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>Low</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="180"/>
+        <location filename="../findings_panel.py" line="197"/>
         <source>Record: {quote}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -242,37 +242,37 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="534"/>
+        <location filename="../draft_panel.py" line="548"/>
         <source>History of “{heading}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="549"/>
+        <location filename="../draft_panel.py" line="563"/>
         <source>Restore this version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="555"/>
+        <location filename="../draft_panel.py" line="569"/>
         <source>No earlier versions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="564"/>
+        <location filename="../draft_panel.py" line="578"/>
         <source>written by the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="565"/>
+        <location filename="../draft_panel.py" line="579"/>
         <source>filled from the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="566"/>
+        <location filename="../draft_panel.py" line="580"/>
         <source>your edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="567"/>
+        <location filename="../draft_panel.py" line="581"/>
         <source>restored</source>
         <translation type="unfinished"></translation>
     </message>
@@ -280,247 +280,257 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="159"/>
+        <location filename="../main_window.py" line="168"/>
         <source>Open &amp;file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Open one record file: FHIR JSON/NDJSON, C-CDA XML, a note or a lab CSV</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="163"/>
+        <location filename="../main_window.py" line="172"/>
         <source>Open f&amp;older…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="175"/>
         <source>Open a folder holding one patient&apos;s records; every file in it is read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="176"/>
+        <location filename="../main_window.py" line="208"/>
         <source>&amp;Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169"/>
+        <location filename="../main_window.py" line="178"/>
         <source>Draft the summary of the chosen stay with the chosen template and model (Ctrl+R)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="179"/>
         <source>&amp;Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Stop the model; what it wrote so far is kept and marked incomplete (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174"/>
+        <location filename="../main_window.py" line="183"/>
         <source>&amp;Export to Word…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Save the draft, with your edits, as a Word document (Ctrl+E)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178"/>
-        <source>&amp;Model…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="179"/>
-        <source>Choose the language model and how it runs</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="180"/>
-        <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="182"/>
-        <source>&amp;About EMRWriter</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="186"/>
-        <source>&amp;File</source>
+        <location filename="../main_window.py" line="187"/>
+        <source>Add open findings to the Word file as &amp;comments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../main_window.py" line="189"/>
-        <source>Open &amp;recent</source>
+        <source>Exported documents carry the checks&apos; findings as Word comments on the words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="190"/>
+        <source>&amp;Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="191"/>
+        <source>Choose the language model and how it runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="192"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="194"/>
+        <source>&amp;About EMRWriter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../main_window.py" line="198"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="201"/>
+        <source>Open &amp;recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="211"/>
         <source>&amp;Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="213"/>
         <source>&amp;Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="216"/>
         <source>System</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="222"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="227"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="235"/>
         <source>Template:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="239"/>
         <source>The kind of document to draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="252"/>
         <source>The model that writes the narrative sections; click to choose another</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="269"/>
         <source>How fast the model wrote the last section</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="271"/>
         <source>The model used for drafting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
+        <location filename="../main_window.py" line="338"/>
         <source>Open a record file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Open a patient&apos;s folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="368"/>
         <source>Opening {name}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364"/>
+        <location filename="../main_window.py" line="383"/>
         <source>name unknown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="387"/>
         <source>Choose the patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="388"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="381"/>
+        <location filename="../main_window.py" line="400"/>
         <source>The record could not be opened.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382"/>
+        <location filename="../main_window.py" line="401"/>
         <source>Cannot open the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="438"/>
         <source>Opened {files} files: {docs} documents, {obs} results, {problems} import problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Drafting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
-        <location filename="../main_window.py" line="915"/>
+        <location filename="../main_window.py" line="469"/>
+        <location filename="../main_window.py" line="990"/>
         <source>Drafting in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="470"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="479"/>
+        <location filename="../main_window.py" line="498"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="523"/>
         <source>No recent cases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="528"/>
+        <location filename="../main_window.py" line="547"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="531"/>
+        <location filename="../main_window.py" line="550"/>
         <source>{patient}: edited {sections}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="534"/>
+        <location filename="../main_window.py" line="553"/>
         <source>Restore your work</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../main_window.py" line="569"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="580"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="565"/>
+        <location filename="../main_window.py" line="585"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -529,162 +539,190 @@ sections marked “model” are written by the language model for you to check.<
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../main_window.py" line="633"/>
+        <source>Evidence for the finding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="637"/>
+        <source>Nothing in the record supports these words.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="665"/>
         <source>Draft again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="667"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="625"/>
-        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="684"/>
+        <location filename="../main_window.py" line="707"/>
         <source>Starting the model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="636"/>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="719"/>
         <source>Template problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="653"/>
+        <location filename="../main_window.py" line="712"/>
         <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="688"/>
+        <location filename="../main_window.py" line="747"/>
         <source>Loading the model {name}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="883"/>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="896"/>
+        <source>… and {n} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="899"/>
+        <source>Unresolved findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="900"/>
+        <source>{n} high-severity findings are unresolved:
+{findings}{more}
+
+Export anyway?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="958"/>
+        <location filename="../main_window.py" line="959"/>
         <source>Model: {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="754"/>
         <source>Loading the model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="700"/>
+        <location filename="../main_window.py" line="759"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="706"/>
+        <location filename="../main_window.py" line="765"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="710"/>
+        <location filename="../main_window.py" line="769"/>
         <source>{speed:.1f} tokens/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="731"/>
+        <location filename="../main_window.py" line="790"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="733"/>
+        <location filename="../main_window.py" line="792"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="758"/>
+        <location filename="../main_window.py" line="817"/>
         <source>“{heading}” written again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="775"/>
+        <location filename="../main_window.py" line="834"/>
         <source>The model could not write</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="808"/>
+        <location filename="../main_window.py" line="867"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="825"/>
+        <location filename="../main_window.py" line="884"/>
         <source>The draft is incomplete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="827"/>
+        <location filename="../main_window.py" line="886"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="835"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Export to Word</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="835"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Word documents (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="844"/>
+        <location filename="../main_window.py" line="919"/>
         <source>Replace file?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="844"/>
+        <location filename="../main_window.py" line="919"/>
         <source>{name} exists. Replace it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="856"/>
+        <location filename="../main_window.py" line="931"/>
         <source>Export failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="861"/>
+        <location filename="../main_window.py" line="936"/>
         <source>Exported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="861"/>
+        <location filename="../main_window.py" line="936"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="866"/>
+        <location filename="../main_window.py" line="941"/>
         <source>patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="882"/>
+        <location filename="../main_window.py" line="957"/>
         <source>no model installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="888"/>
+        <location filename="../main_window.py" line="963"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="888"/>
+        <location filename="../main_window.py" line="963"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="893"/>
+        <location filename="../main_window.py" line="968"/>
         <source>About EMRWriter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="895"/>
+        <location filename="../main_window.py" line="970"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -693,23 +731,23 @@ Every draft must be checked and signed by a doctor.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="903"/>
+        <location filename="../main_window.py" line="978"/>
         <source>Could not save: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="907"/>
+        <location filename="../main_window.py" line="982"/>
         <source>Saving failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="907"/>
+        <location filename="../main_window.py" line="982"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="915"/>
+        <location filename="../main_window.py" line="990"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation type="unfinished"></translation>
     </message>

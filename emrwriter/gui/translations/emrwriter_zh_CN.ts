@@ -55,32 +55,32 @@
         <translation>正在书写……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="510"/>
+        <location filename="../draft_panel.py" line="524"/>
         <source>Model {model}</source>
         <translation>模型 {model}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="510"/>
+        <location filename="../draft_panel.py" line="524"/>
         <source>No model</source>
         <translation>未使用模型</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="511"/>
+        <location filename="../draft_panel.py" line="525"/>
         <source>drafted {when}</source>
         <translation>起草于 {when}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="514"/>
+        <location filename="../draft_panel.py" line="528"/>
         <source>stopped before the end</source>
         <translation>未完成即已停止</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="516"/>
+        <location filename="../draft_panel.py" line="530"/>
         <source>{n} sections incomplete</source>
         <translation>{n} 个段落未完成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="523"/>
+        <location filename="../draft_panel.py" line="537"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation>未提供给模型的内容（病历超出了模型的上下文长度）：</translation>
     </message>
@@ -148,13 +148,13 @@
     <name>FindingsPanel</name>
     <message>
         <location filename="../findings_panel.py" line="72"/>
-        <location filename="../findings_panel.py" line="110"/>
+        <location filename="../findings_panel.py" line="111"/>
         <source>Findings</source>
         <translation>核查结果</translation>
     </message>
     <message>
         <location filename="../findings_panel.py" line="74"/>
-        <location filename="../findings_panel.py" line="111"/>
+        <location filename="../findings_panel.py" line="112"/>
         <source>Draft a summary to check it against the record.</source>
         <translation>起草出院记录后，即可对照病历核查。</translation>
     </message>
@@ -179,62 +179,62 @@
         <translation>选择一条问题，即可查看草稿中的相应文字及病历依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="130"/>
+        <location filename="../findings_panel.py" line="147"/>
         <source>Checking the draft against the record…</source>
         <translation>正在对照病历核查草稿……</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="145"/>
+        <location filename="../findings_panel.py" line="162"/>
         <source>The draft could not be checked: {error}</source>
         <translation>无法核查草稿：{error}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="154"/>
+        <location filename="../findings_panel.py" line="171"/>
         <source>Whole draft</source>
         <translation>整份草稿</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="164"/>
+        <location filename="../findings_panel.py" line="181"/>
         <source>Findings ({n})</source>
         <translation>核查结果（{n}）</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="165"/>
+        <location filename="../findings_panel.py" line="182"/>
         <source>{high} high, {other} other</source>
         <translation>{high} 项高风险，{other} 项其他</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="166"/>
+        <location filename="../findings_panel.py" line="183"/>
         <source>{n} sentences without support in the record</source>
         <translation>{n} 句在病历中找不到依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="169"/>
+        <location filename="../findings_panel.py" line="186"/>
         <source>missing: {items}</source>
         <translation>缺少：{items}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="171"/>
+        <location filename="../findings_panel.py" line="188"/>
         <source>every required item present</source>
         <translation>必填项目齐全</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="175"/>
+        <location filename="../findings_panel.py" line="192"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="180"/>
+        <location filename="../findings_panel.py" line="197"/>
         <source>Record: {quote}</source>
         <translation>病历原文：{quote}</translation>
     </message>
@@ -242,37 +242,37 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="534"/>
+        <location filename="../draft_panel.py" line="548"/>
         <source>History of “{heading}”</source>
         <translation>“{heading}”的历史版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="549"/>
+        <location filename="../draft_panel.py" line="563"/>
         <source>Restore this version</source>
         <translation>恢复此版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="555"/>
+        <location filename="../draft_panel.py" line="569"/>
         <source>No earlier versions.</source>
         <translation>没有更早的版本。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="564"/>
+        <location filename="../draft_panel.py" line="578"/>
         <source>written by the model</source>
         <translation>模型书写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="565"/>
+        <location filename="../draft_panel.py" line="579"/>
         <source>filled from the record</source>
         <translation>病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="566"/>
+        <location filename="../draft_panel.py" line="580"/>
         <source>your edit</source>
         <translation>您的修改</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="567"/>
+        <location filename="../draft_panel.py" line="581"/>
         <source>restored</source>
         <translation>已恢复</translation>
     </message>
@@ -280,234 +280,244 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="159"/>
+        <location filename="../main_window.py" line="168"/>
         <source>Open &amp;file…</source>
         <translation>打开文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Open one record file: FHIR JSON/NDJSON, C-CDA XML, a note or a lab CSV</source>
         <translation>打开单个病历文件：FHIR JSON/NDJSON、C-CDA XML、病程记录或检验 CSV</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="163"/>
+        <location filename="../main_window.py" line="172"/>
         <source>Open f&amp;older…</source>
         <translation>打开文件夹(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="175"/>
         <source>Open a folder holding one patient&apos;s records; every file in it is read</source>
         <translation>打开存放一位患者病历的文件夹；其中每个文件都会被读取</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="176"/>
+        <location filename="../main_window.py" line="208"/>
         <source>&amp;Draft</source>
         <translation>起草(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169"/>
+        <location filename="../main_window.py" line="178"/>
         <source>Draft the summary of the chosen stay with the chosen template and model (Ctrl+R)</source>
         <translation>用所选模板和模型为所选住院起草出院记录（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="179"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Stop the model; what it wrote so far is kept and marked incomplete (Esc)</source>
         <translation>停止模型；已写出的内容保留并标记为未完成（Esc）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174"/>
+        <location filename="../main_window.py" line="183"/>
         <source>&amp;Export to Word…</source>
         <translation>导出为 Word(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Save the draft, with your edits, as a Word document (Ctrl+E)</source>
         <translation>将草稿连同您的修改保存为 Word 文档（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178"/>
+        <location filename="../main_window.py" line="187"/>
+        <source>Add open findings to the Word file as &amp;comments</source>
+        <translation>将未处理的核查结果作为批注写入 Word 文件(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="189"/>
+        <source>Exported documents carry the checks&apos; findings as Word comments on the words</source>
+        <translation>导出的文档在相应文字上以 Word 批注标出核查结果</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="190"/>
         <source>&amp;Model…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
+        <location filename="../main_window.py" line="191"/>
         <source>Choose the language model and how it runs</source>
         <translation>选择语言模型及其运行方式</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="192"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="194"/>
         <source>&amp;About EMRWriter</source>
         <translation>关于 EMRWriter(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="198"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="201"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="211"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="213"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="216"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="222"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="227"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="235"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="239"/>
         <source>The kind of document to draft</source>
         <translation>要起草的文书类型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="252"/>
         <source>The model that writes the narrative sections; click to choose another</source>
         <translation>书写叙述性段落的模型；点击可更换</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="269"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="271"/>
         <source>The model used for drafting</source>
         <translation>用于起草的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
+        <location filename="../main_window.py" line="338"/>
         <source>Open a record file</source>
         <translation>打开病历文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation>病历文件 (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Open a patient&apos;s folder</source>
         <translation>打开患者文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="368"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364"/>
+        <location filename="../main_window.py" line="383"/>
         <source>name unknown</source>
         <translation>姓名不详</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="387"/>
         <source>Choose the patient</source>
         <translation>选择患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="388"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation>这些文件中有 {n} 位患者。要打开哪一位的病历？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="381"/>
+        <location filename="../main_window.py" line="400"/>
         <source>The record could not be opened.</source>
         <translation>无法打开该病历。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382"/>
+        <location filename="../main_window.py" line="401"/>
         <source>Cannot open the record</source>
         <translation>无法打开病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="438"/>
         <source>Opened {files} files: {docs} documents, {obs} results, {problems} import problems</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Drafting</source>
         <translation>起草中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation>请先停止起草，再选择其他住院记录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
-        <location filename="../main_window.py" line="915"/>
+        <location filename="../main_window.py" line="469"/>
+        <location filename="../main_window.py" line="990"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="470"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation>模型仍在书写。要停止并打开另一份病历吗？已写出的内容会被保存。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="479"/>
+        <location filename="../main_window.py" line="498"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation>拖入了多个项目：只打开第一个；如需一起打开，请拖入它们所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="523"/>
         <source>No recent cases</source>
         <translation>没有最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="528"/>
+        <location filename="../main_window.py" line="547"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation>EMRWriter 上次未正常关闭。要恢复 {time} 的工作吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="531"/>
+        <location filename="../main_window.py" line="550"/>
         <source>{patient}: edited {sections}</source>
         <translation>{patient}：修改了 {sections}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="534"/>
+        <location filename="../main_window.py" line="553"/>
         <source>Restore your work</source>
         <translation>恢复工作</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../main_window.py" line="569"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
@@ -516,14 +526,14 @@ or drop a file or folder onto this window.</source>
 或把文件或文件夹拖到本窗口。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="580"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation>此病历中没有住院记录。
 请在左侧选择要总结的就诊。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="565"/>
+        <location filename="../main_window.py" line="585"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -536,164 +546,195 @@ sections marked “model” are written by the language model for you to check.<
 标为“模型”的段落由语言模型书写，需要您核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../main_window.py" line="633"/>
+        <source>Evidence for the finding</source>
+        <translation>核查结果的依据</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="637"/>
+        <source>Nothing in the record supports these words.</source>
+        <translation>病历中没有支持这些文字的内容。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="665"/>
         <source>Draft again</source>
         <translation>重新起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="667"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation>您修改了 {sections}。新草稿将替换屏幕上的这份草稿；已修改的草稿仍保存在数据库中。要重新起草吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="625"/>
-        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="684"/>
+        <location filename="../main_window.py" line="707"/>
         <source>Starting the model…</source>
         <translation>正在启动模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="636"/>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="719"/>
         <source>Template problem</source>
         <translation>模板问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="653"/>
+        <location filename="../main_window.py" line="712"/>
         <source>Stopping…</source>
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="688"/>
+        <location filename="../main_window.py" line="747"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="883"/>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="896"/>
+        <source>… and {n} more</source>
+        <translation>……另有 {n} 条</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="899"/>
+        <source>Unresolved findings</source>
+        <translation>未处理的核查结果</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="900"/>
+        <source>{n} high-severity findings are unresolved:
+{findings}{more}
+
+Export anyway?</source>
+        <translation>有 {n} 条高严重度核查结果尚未处理：
+{findings}{more}
+
+仍然导出？</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="958"/>
+        <location filename="../main_window.py" line="959"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="754"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="700"/>
+        <location filename="../main_window.py" line="759"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="706"/>
+        <location filename="../main_window.py" line="765"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="710"/>
+        <location filename="../main_window.py" line="769"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="731"/>
+        <location filename="../main_window.py" line="790"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="733"/>
+        <location filename="../main_window.py" line="792"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="758"/>
+        <location filename="../main_window.py" line="817"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="775"/>
+        <location filename="../main_window.py" line="834"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="808"/>
+        <location filename="../main_window.py" line="867"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="825"/>
+        <location filename="../main_window.py" line="884"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="827"/>
+        <location filename="../main_window.py" line="886"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="835"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="835"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="844"/>
+        <location filename="../main_window.py" line="919"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="844"/>
+        <location filename="../main_window.py" line="919"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="856"/>
+        <location filename="../main_window.py" line="931"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="861"/>
+        <location filename="../main_window.py" line="936"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="861"/>
+        <location filename="../main_window.py" line="936"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="866"/>
+        <location filename="../main_window.py" line="941"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="882"/>
+        <location filename="../main_window.py" line="957"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="888"/>
+        <location filename="../main_window.py" line="963"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="888"/>
+        <location filename="../main_window.py" line="963"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="893"/>
+        <location filename="../main_window.py" line="968"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="895"/>
+        <location filename="../main_window.py" line="970"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -706,24 +747,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="903"/>
+        <location filename="../main_window.py" line="978"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="907"/>
+        <location filename="../main_window.py" line="982"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="907"/>
+        <location filename="../main_window.py" line="982"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="915"/>
+        <location filename="../main_window.py" line="990"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
