@@ -8,22 +8,27 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 from . import __version__
+from .bench import add_bench_parser, run_bench
 from .checks.command import add_verify_parser, run_verify
 from .drafting.pipeline import draft_summary
-from .engine.base import Engine, EngineError, Progress
-from .paths import SAMPLES
+from .drafting.stats import write_stats_json
+from .engine.base import Cancel, Engine, EngineError, Progress
 from .export.docx_writer import ExportError, write_docx
+from .paths import SAMPLES
 from .records.case import load_case
 from .records.model import ITEM_KINDS, RecordError
 from .records.stay import inpatient_stays, select_encounter
 from .templates import TemplateProblem, format_when, load_template
 
-USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError)
+class NoDisplay(Exception):
+    """The desktop app was asked for on a machine without a screen."""
+
+
+USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError, NoDisplay)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--force", action="store_true", help="replace the output file if it exists")
     draft.add_argument("--threads", type=int, help="CPU threads for the model (default: physical cores)")
     draft.add_argument("--ctx", type=int, help="largest context in tokens (default: the model's own)")
+    draft.add_argument("--comments", action="store_true",
+                       help="add the checks' findings and unsupported sentences to the .docx as Word comments")
+    draft.add_argument("--stats-json", type=Path, metavar="FILE",
+                       help="also write this run's token counts and times (per section too) as JSON")
 
     inspect = sub.add_parser("inspect", help="show what was imported from a record")
     inspect.add_argument("path", type=Path)
@@ -55,18 +64,35 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list the models found")
     models.add_argument("--json", action="store_true", help="machine-readable output")
 
-    demo = sub.add_parser("demo", help="draft the bundled English sample with the default model")
-    demo.add_argument("--out", type=Path, default=Path("sample-discharge-summary.docx"), help="the .docx to write (replaced if present)")
+    demo = sub.add_parser("demo", help="the bundled English sample: in the desktop app where there is a display, else drafted to a .docx")
+    demo.add_argument("--out", type=Path, default=Path("sample-discharge-summary.docx"),
+                      help="the .docx to write without a display (replaced if present)")
+    demo.add_argument("--headless", action="store_true", help="draft to --out even where there is a display")
 
     add_verify_parser(sub)
+    add_bench_parser(sub)
+
+    app = sub.add_parser("open", help="open the desktop app, optionally with a case (also: emrwriter [PATH])")
+    app.add_argument("path", nargs="?", type=Path, help="a record file or a patient's folder")
 
     return parser
 
 
+COMMANDS = ("draft", "inspect", "models", "open", "demo", "verify", "bench")
+
+
+def _route(argv: list[str]) -> list[str]:
+    """`emrwriter` and `emrwriter PATH` open the desktop app."""
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        return ["open", *argv]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_route(sys.argv[1:] if argv is None else argv))
     try:
-        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "demo": cmd_demo, "verify": run_verify}[args.command](args)
+        return {"draft": cmd_draft, "inspect": cmd_inspect, "models": cmd_models, "demo": cmd_demo, "verify": run_verify, "open": cmd_open,
+                "bench": run_bench}[args.command](args)
     except USER_ERRORS as exc:
         print(f"emrwriter: {exc}", file=sys.stderr)
         return 2
@@ -92,7 +118,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     info = resolve_model(args.model)
     print(f"model {info.name} ({info.path})", file=sys.stderr)
     engine: Engine = LocalEngine(info, threads=args.threads, context_cap=args.ctx)
-    cancel = threading.Event()
+    cancel = Cancel()
     bar = ProgressBar(sys.stderr)
     previous = signal.signal(signal.SIGINT, lambda *_: (cancel.set(), bar.say("stopping... (Ctrl-C again to quit at once)"),
                                                          signal.signal(signal.SIGINT, signal.default_int_handler)))
@@ -101,6 +127,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
         bar.done()
+    if args.stats_json:
+        write_stats_json(draft, args.stats_json)
     if draft.cancelled:
         print("emrwriter: stopped; no file written", file=sys.stderr)
         return 130
@@ -109,7 +137,13 @@ def cmd_draft(args: argparse.Namespace) -> int:
     for section in draft.sections:
         if not section.complete:
             print(f"incomplete: {section.heading}: {section.note}", file=sys.stderr)
-    write_docx(draft, out, template.reference_docx, force=args.force)
+    comments = None
+    if args.comments:
+        from .checks.review import CheckedSection, review_draft, word_comments
+
+        comments = word_comments(review_draft(stay, [CheckedSection.of(s) for s in draft.sections], template), template.language)
+        print(f"{len(comments)} findings and unsupported sentences added as Word comments", file=sys.stderr)
+    write_docx(draft, out, template.reference_docx, force=args.force, comments=comments)
     print(out)
     return 0
 
@@ -214,11 +248,31 @@ def _record_json(record, default_stay: str | None) -> dict:
     return data
 
 
+def has_display() -> bool:
+    """Windows and macOS always have one; elsewhere X11 or Wayland must be there (or Qt told otherwise)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    if not has_display():
+        raise NoDisplay("no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)")
+    from .gui.app import main as app_main
+
+    return app_main([str(args.path)] if args.path else [])
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job of the README: the bundled English sample, drafted with the default model."""
+    """The main job of the README: the bundled English sample with the default model, in
+    the desktop app where there is a display, else drafted headless to a .docx."""
     sample = SAMPLES / "en_heart_failure"
+    if has_display() and not args.headless:
+        return cmd_open(argparse.Namespace(path=sample))
+    print(f"drafting {sample} to {args.out} (no display for the desktop app)" if not args.headless else
+          f"drafting {sample} to {args.out}", file=sys.stderr)
     draft_args = dict(encounter=None, patient=None, template=None, model=None, threads=None, ctx=None)
-    return cmd_draft(argparse.Namespace(path=sample, out=args.out, force=True, **draft_args))
+    return cmd_draft(argparse.Namespace(path=sample, out=args.out, force=True, stats_json=None, comments=False, **draft_args))
 
 
 def cmd_models(args: argparse.Namespace) -> int:

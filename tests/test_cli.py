@@ -111,7 +111,8 @@ def test_models_lists_the_default_model(capsys):
 
 def test_draft_end_to_end_writes_a_docx(tmp_path):
     out = tmp_path / "summary.docx"
-    result = run("draft", EN_CASE, "--out", out, "--ctx", "3072")
+    stats = tmp_path / "stats.json"
+    result = run("draft", EN_CASE, "--out", out, "--ctx", "3072", "--stats-json", stats, "--comments")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     assert "reading record" in result.stderr and "tokens/s" in result.stderr
@@ -125,6 +126,17 @@ def test_draft_end_to_end_writes_a_docx(tmp_path):
     meds = doc.tables[-1]
     assert [c.text for c in meds.rows[1].cells][:3] == ["Sacubitril/valsartan", "24 mg/26 mg", "PO"]
     assert "Smollm2 135M" in doc.sections[0].footer.paragraphs[0].text
+    # --comments: the checks' findings are in the document, by EMRWriter.
+    assert "added as Word comments" in result.stderr
+    assert {c.author for c in doc.comments} <= {"EMRWriter"}
+    # --stats-json: the run's figures add up.
+    figures = json.loads(stats.read_text(encoding="utf-8"))
+    sections = figures["sections"]
+    assert [s["key"] for s in sections] == ["reason_for_hospitalization", "significant_findings", "procedures_and_treatment",
+                                            "condition_at_discharge"]
+    assert figures["generated_tokens"] == sum(s["generated_tokens"] for s in sections) > 0
+    assert figures["prompt_tokens_evaluated"] < figures["prompt_tokens"]  # the record was read once, not per section
+    assert figures["wall_seconds"] >= figures["prefill_seconds"] + figures["decode_seconds"] - 0.01
 
 
 def test_readme_test_command_is_what_ci_runs():
@@ -148,3 +160,18 @@ def test_ctrl_c_stops_drafting_cleanly(tmp_path):
     assert proc.returncode == 130, "".join(seen) + rest
     assert "stopped; no file written" in rest and "Traceback" not in rest
     assert not out.exists()
+
+
+def test_the_app_without_a_display_is_one_clear_line():
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "emrwriter", str(EN_CASE)], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["emrwriter: no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)"]
+
+
+def test_a_path_or_nothing_opens_the_app_and_commands_stay_commands():
+    from emrwriter.cli import _route
+
+    assert _route([]) == ["open"]
+    assert _route(["samples/en_heart_failure"]) == ["open", "samples/en_heart_failure"]
+    assert _route(["draft", "x"]) == ["draft", "x"] and _route(["--version"]) == ["--version"]
