@@ -4,7 +4,8 @@ for looking at the layout without a display:
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh_CN en]
 
 States: empty, case loaded (a lab value's source shown), drafting in progress,
-finished draft with a data section's sources in the evidence pane. Drafting uses
+finished draft (checked: its findings listed) with a data section's sources in the
+evidence pane. Drafting uses
 the real default model (context 2048), so a run takes minutes on a CPU.
 Chinese text needs a CJK font (Debian: apt-get install fonts-noto-cjk).
 """
@@ -102,6 +103,9 @@ def render(language: str, out: Path, work: Path, draft: bool = True) -> None:
         window.start_draft()
         if not wait(window.draft_shown, DRAFT_MS):
             raise SystemExit("the draft did not finish in time")
+        findings = window.findings
+        if findings.busy() and not wait(findings.review_ready, 120_000):  # the checks run off the GUI thread
+            raise SystemExit("the draft was not checked in time")
         data_key = next(k for k, e in window.draft_panel.editors.items() if e.origin == "data" and e.sources)
         editor = window.draft_panel.editors[data_key]
         window.draft_panel.scroll.ensureWidgetVisible(editor, 0, 0)

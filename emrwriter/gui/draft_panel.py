@@ -113,7 +113,7 @@ class SectionEditor(QFrame):
         self.setObjectName("sectionCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
 
-        title = QLabel(heading)
+        self.title = title = QLabel(heading)
         title.setObjectName("sectionHeading")
         title.setWordWrap(True)
         title.setMinimumWidth(60)
@@ -146,17 +146,28 @@ class SectionEditor(QFrame):
             button.setObjectName("flatButton")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
 
-        # The heading takes the free width (and wraps only when there is none), so the
-        # badges and buttons stay in one column from card to card.
+        # The heading takes the free width, the badges follow it, the buttons sit at the
+        # right; when the card is too narrow for the heading on one line, the buttons move
+        # to a row of their own below it (see _place_actions) instead of squeezing it.
+        self.badges = (origin_badge, self.edited_badge, self.incomplete_badge)
         header = QHBoxLayout()
         header.setSpacing(6)
         header.addWidget(title, 1)
-        for widget in (origin_badge, self.edited_badge, self.incomplete_badge):
+        for widget in self.badges:
             widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             header.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
-        header.addSpacing(8)
+        self.actions = QWidget()
+        self.actions.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        actions_layout = QHBoxLayout(self.actions)
+        actions_layout.setContentsMargins(8, 0, 0, 0)
+        actions_layout.setSpacing(2)
         for button in (self.sources_button, self.history_button, self.regenerate_button):
-            header.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+            actions_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.actions, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._header = header
+        self._actions_row = QHBoxLayout()
+        self._actions_row.addStretch(1)
+        self._actions_below = False
 
         self.editor = SectionText()
         self.editor.setAccessibleName(heading)
@@ -181,6 +192,7 @@ class SectionEditor(QFrame):
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addLayout(self._actions_row)
         layout.addWidget(self.editor)
         layout.addWidget(self.note_label)
         layout.addWidget(self.table_caption)
@@ -229,9 +241,34 @@ class SectionEditor(QFrame):
         self.incomplete_badge.setToolTip(note)
         self.note_label.setVisible(not complete and bool(note))
         self.note_label.setText(self.tr("Incomplete: {note}").format(note=note))
+        self._place_actions()
 
     def set_edited(self, edited: bool) -> None:
         self.edited_badge.setVisible(edited)
+        self._place_actions()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_actions()
+
+    def _place_actions(self) -> None:
+        """Buttons beside the heading when it fits on one line there, else on a row below."""
+        margins = self.layout().contentsMargins()
+        spacing = self._header.spacing()
+        self.title.ensurePolished()
+        needed = self.title.fontMetrics().horizontalAdvance(self.title.text()) + 4
+        needed += sum(b.sizeHint().width() + spacing for b in self.badges if not b.isHidden())
+        needed += spacing + self.actions.sizeHint().width()
+        below = self.width() - margins.left() - margins.right() < needed
+        if below == self._actions_below:
+            return
+        self._actions_below = below
+        if below:
+            self._header.removeWidget(self.actions)
+            self._actions_row.addWidget(self.actions, 0, Qt.AlignmentFlag.AlignVCenter)
+        else:
+            self._actions_row.removeWidget(self.actions)
+            self._header.addWidget(self.actions, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def is_edited(self) -> bool:
         return not self.edited_badge.isHidden()
