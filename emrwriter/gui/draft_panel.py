@@ -395,6 +395,15 @@ class DraftPanel(QWidget):
         super().__init__(parent)
         self.editors: dict[str, SectionEditor] = {}
         self._streaming_key = ""
+        # Cards still to be built for a draft that has started, and tokens that reached
+        # them first (see start_skeleton).
+        self._pending_cards: list = []
+        self._previews: dict[str, str] = {}
+        self._early_tokens: dict[str, list[str]] = {}
+        self._card_timer = QTimer(self)
+        self._card_timer.setSingleShot(True)
+        self._card_timer.setInterval(0)
+        self._card_timer.timeout.connect(self._build_next_card)
 
         self.title = QLabel(self.tr("Draft"))
         self.title.setObjectName("paneTitle")
@@ -446,18 +455,36 @@ class DraftPanel(QWidget):
     def start_skeleton(self, template: Template, previews: dict[str, str]) -> None:
         """Drafting started: every section in template order, data sections previewed from
         the record, model sections waiting for the model's tokens."""
-        self._build(template.title, [(s.key, s.heading, s.kind) for s in template.sections])
+        self._clear_editors()
+        self.title.setText(template.title)
+        self.hint.hide()
+        self.scroll.show()
         self.info.setText(self.tr("Drafting… Sections marked “data” are already filled from the record."))
-        for spec in template.sections:
-            editor = self.editors[spec.key]
-            editor.set_writable(False)
-            editor.set_actions_enabled(False)
-            if spec.kind == "data":
-                editor.set_text(previews.get(spec.key, ""))
-                editor.editor.setPlaceholderText(self.tr("Filled from the record"))
-            else:
-                editor.editor.setPlaceholderText(self.tr("Waiting for the model…"))
         self._streaming_key = ""
+        # One card per turn of the event loop: building them all at once froze the window
+        # for ~150 ms on two cores. The model takes far longer to load and read the record.
+        self._pending_cards = list(template.sections)
+        self._previews = dict(previews)
+        self._build_next_card()
+
+    def _build_next_card(self) -> None:
+        if not self._pending_cards:
+            return
+        spec = self._pending_cards.pop(0)
+        editor = self._add_editor(spec.key, spec.heading, spec.kind)
+        editor.set_writable(False)
+        editor.set_actions_enabled(False)
+        if spec.kind == "data":
+            editor.set_text(self._previews.get(spec.key, ""))
+            editor.editor.setPlaceholderText(self.tr("Filled from the record"))
+        else:
+            editor.editor.setPlaceholderText(self.tr("Waiting for the model…"))
+        for piece in self._early_tokens.pop(spec.key, []):
+            self.append_token(spec.key, piece)
+        if self._pending_cards:
+            self._card_timer.start()
+        else:  # the draft's notes (hidden until it is shown) go after the last card
+            self.sections_layout.insertWidget(self.sections_layout.count() - 1, self.notes)
 
     def show_draft(self, draft: Draft, edited: Iterable[str] = ()) -> None:
         """A finished (or stopped) draft, with the sections the doctor edited marked."""
@@ -479,6 +506,8 @@ class DraftPanel(QWidget):
     def append_token(self, key: str, text: str) -> None:
         editor = self.editors.get(key)
         if editor is None:
+            if any(spec.key == key for spec in self._pending_cards):  # its card comes next
+                self._early_tokens.setdefault(key, []).append(text)
             return
         if key != self._streaming_key:
             self._streaming_key = key
@@ -537,19 +566,26 @@ class DraftPanel(QWidget):
         self._clear_editors()
         self.title.setText(title)
         for key, heading, origin in sections:
-            editor = SectionEditor(key, heading, origin)
-            editor.text_committed.connect(self.text_committed)
-            editor.edited.connect(self.edited)
-            editor.regenerate_requested.connect(self.regenerate_requested)
-            editor.history_requested.connect(self.history_requested)
-            editor.sources_requested.connect(self.sources_requested)
-            self.sections_layout.insertWidget(self.sections_layout.count() - 1, editor)
-            self.editors[key] = editor
+            self._add_editor(key, heading, origin)
         self.sections_layout.insertWidget(self.sections_layout.count() - 1, self.notes)
         self.hint.hide()
         self.scroll.show()
 
+    def _add_editor(self, key: str, heading: str, origin: str) -> SectionEditor:
+        editor = SectionEditor(key, heading, origin)
+        editor.text_committed.connect(self.text_committed)
+        editor.edited.connect(self.edited)
+        editor.regenerate_requested.connect(self.regenerate_requested)
+        editor.history_requested.connect(self.history_requested)
+        editor.sources_requested.connect(self.sources_requested)
+        self.sections_layout.insertWidget(self.sections_layout.count() - 1, editor)
+        self.editors[key] = editor
+        return editor
+
     def _clear_editors(self) -> None:
+        self._card_timer.stop()
+        self._pending_cards = []
+        self._early_tokens = {}
         for editor in self.editors.values():
             editor.flush()
             editor.hide()
