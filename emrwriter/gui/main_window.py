@@ -729,6 +729,7 @@ class MainWindow(QMainWindow):
             return {}
 
     def _begin_progress(self, text: str) -> None:
+        self.statusBar().clearMessage()  # a passing message would hide the progress until it times out
         self.progress.setRange(0, 0)
         self.progress.show()
         self.progress_label.setText(text)

@@ -152,6 +152,7 @@ def test_draft_edit_export_and_reopen(qtbot, make_window, store: Store, dialogs:
     with qtbot.waitSignal(window.worker.draft_finished, timeout=DRAFT_MS), qtbot.waitSignal(window.draft_shown, timeout=DRAFT_MS):
         window.start_draft()
         assert window.stop_action.isEnabled() and not window.draft_action.isEnabled()
+        assert not window.statusBar().currentMessage()  # "Opened 6 files…" no longer hides the progress
     meter.stop()
     stall = meter.summary()
     print(
