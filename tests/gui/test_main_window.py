@@ -331,17 +331,21 @@ class ChildLines:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
-def test_kill_during_editing_offers_the_edit_back(qtbot, make_window, store: Store, dialogs: Dialogs, settings_dir: Path) -> None:
+def test_kill_during_editing_offers_the_edit_back(
+    qtbot, make_window, store: Store, dialogs: Dialogs, settings_dir: Path, tmp_path: Path
+) -> None:
     key, edit = "follow_up", " Call the ward if short of breath."
     save_data_only_draft(store, EN_CASE)
-    child = subprocess.Popen(
-        [sys.executable, str(KILL_CHILD), str(store.path), str(settings_dir), str(EN_CASE), key, edit],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    errors = tmp_path / "child-stderr.txt"  # a file, not a pipe nobody reads: the child never blocks on it
+    with errors.open("w", encoding="utf-8") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, str(KILL_CHILD), str(store.path), str(settings_dir), str(EN_CASE), key, edit],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
     try:
         lines = ChildLines(child)
         lines.wait_for("LOCKED", CHILD_MS)
@@ -353,12 +357,13 @@ def test_kill_during_editing_offers_the_edit_back(qtbot, make_window, store: Sto
         time.sleep(max(0.0, MAX_WAIT_MS / 1000 + 0.5 - (time.monotonic() - typed_at)))
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nthe child's stderr:\n{errors.read_text(encoding='utf-8')[-3000:]}") from None
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
         child.stdout.close()
-        child.stderr.close()
 
     # The lock of the killed window is stale: the next start takes it over.
     lock = InstanceLock(store.path)
