@@ -1,4 +1,4 @@
-"""Start the desktop application: `emrwriter-gui [PATH]` or `python -m emrwriter.gui.app [PATH]`.
+"""Start the desktop application: `emrwriter [PATH]` (the CLI hands over) or `python -m emrwriter.gui.app [PATH]`.
 
 Order matters: the application names come first (QSettings and the data folder
 depend on them), then the translators (every label is translated when built),
@@ -66,7 +66,7 @@ class GuiThreadCollector(QObject):
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="emrwriter-gui", description="EMRWriter, the desktop application")
+    parser = argparse.ArgumentParser(prog="emrwriter", description="EMRWriter, the desktop application")
     parser.add_argument("path", nargs="?", type=Path, help="a record file or a patient's folder to open")
     parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
     return parser.parse_args(argv)
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "emrwriter-gui"])
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "emrwriter"])
 
     from ..store import Store, StoreError, default_store_path
     from .i18n import install_translators
