@@ -44,9 +44,16 @@ class ReviewJob(QRunnable):
             review = review_draft(self.stay, self.sections, self.template, evidence)
         except Exception as exc:  # the checks must never take the app down: say so instead
             log.exception("review failed")
-            self.signals.failed.emit(self.number, f"{type(exc).__name__}: {exc}")
+            self._emit(self.signals.failed, self.number, f"{type(exc).__name__}: {exc}")
             return
-        self.signals.done.emit(self.number, review, evidence)
+        self._emit(self.signals.done, self.number, review, evidence)
+
+    @staticmethod
+    def _emit(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed while checking: nobody is listening
+            log.info("review finished after its window closed")
 
 
 class FindingsPanel(QWidget):
@@ -110,6 +117,14 @@ class FindingsPanel(QWidget):
         self.tree.clear()
         self.title.setText(self.tr("Findings"))
         self.summary.setText(self.tr("Draft a summary to check it against the record."))
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Before the window closes: no new checks, and the one under way finished."""
+        self.clear()
+        for job in list(self._jobs.values()):
+            job.signals.blockSignals(True)
+        QThreadPool.globalInstance().waitForDone(timeout_ms)
+        self._jobs.clear()
 
     def busy(self) -> bool:
         return bool(self._jobs) or self._timer.isActive()

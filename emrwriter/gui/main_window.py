@@ -998,6 +998,7 @@ class MainWindow(QMainWindow):
         for key, splitter in self._splitters().items():
             self.settings.setValue(key, splitter.saveState())
         self.settings.sync()
+        self.findings.shutdown()
         self.worker.shutdown()
         try:
             self.store.end_session()
