@@ -600,7 +600,7 @@ class DraftPanel(QWidget):
         if draft.cancelled:
             parts.append(self.tr("stopped before the end"))
         if incomplete:
-            parts.append(self.tr("{n} sections incomplete").format(n=incomplete))
+            parts.append(self.tr("incomplete sections: {n}").format(n=incomplete))
         return " · ".join(parts)
 
     def _set_notes(self, draft: Draft) -> None:

@@ -194,8 +194,8 @@ class FindingsPanel(QWidget):
         high = sum(1 for _, f in found if f.severity == "high")
         unsupported = sum(len(s.unsupported()) for s in review.sections.values())
         self.title.setText(self.tr("Findings ({n})").format(n=len(found)))
-        parts = [self.tr("{high} high, {other} other").format(high=high, other=len(found) - high),
-                 self.tr("{n} sentences without support in the record").format(n=unsupported)]
+        parts = [self.tr("high: {high}, other: {other}").format(high=high, other=len(found) - high),
+                 self.tr("sentences without support in the record: {n}").format(n=unsupported)]
         missing = review.completeness.missing
         if missing:
             parts.append(self.tr("missing: {items}").format(items=", ".join(missing)))

@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         counts = record.counts()
         self.statusBar().showMessage(
-            self.tr("Opened {files} files: {docs} documents, {obs} results, {problems} import problems").format(
+            self.tr("Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}").format(
                 files=len(record.sources), docs=counts["documents"], obs=counts["observations"], problems=len(record.problems)
             ),
             8000,

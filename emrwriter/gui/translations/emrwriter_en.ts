@@ -17,70 +17,70 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../draft_panel.py" line="362"/>
-        <location filename="../draft_panel.py" line="403"/>
+        <location filename="../draft_panel.py" line="408"/>
+        <location filename="../draft_panel.py" line="449"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="367"/>
+        <location filename="../draft_panel.py" line="413"/>
         <source>No draft yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="413"/>
+        <location filename="../draft_panel.py" line="462"/>
         <source>Drafting… Sections marked “data” are already filled from the record.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="420"/>
+        <location filename="../draft_panel.py" line="479"/>
         <source>Filled from the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="422"/>
-        <location filename="../draft_panel.py" line="461"/>
+        <location filename="../draft_panel.py" line="481"/>
+        <location filename="../draft_panel.py" line="527"/>
         <source>Waiting for the model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="437"/>
-        <location filename="../draft_panel.py" line="473"/>
+        <location filename="../draft_panel.py" line="501"/>
+        <location filename="../draft_panel.py" line="539"/>
         <source>(empty)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="448"/>
+        <location filename="../draft_panel.py" line="514"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="524"/>
+        <location filename="../draft_panel.py" line="597"/>
         <source>Model {model}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="524"/>
+        <location filename="../draft_panel.py" line="597"/>
         <source>No model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="525"/>
+        <location filename="../draft_panel.py" line="598"/>
         <source>drafted {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="528"/>
+        <location filename="../draft_panel.py" line="601"/>
         <source>stopped before the end</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="530"/>
-        <source>{n} sections incomplete</source>
+        <location filename="../draft_panel.py" line="603"/>
+        <source>incomplete sections: {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="537"/>
+        <location filename="../draft_panel.py" line="610"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -147,94 +147,94 @@
 <context>
     <name>FindingsPanel</name>
     <message>
-        <location filename="../findings_panel.py" line="72"/>
-        <location filename="../findings_panel.py" line="111"/>
+        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="118"/>
         <source>Findings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="74"/>
-        <location filename="../findings_panel.py" line="112"/>
+        <location filename="../findings_panel.py" line="81"/>
+        <location filename="../findings_panel.py" line="119"/>
         <source>Draft a summary to check it against the record.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Severity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Section</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Finding</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="83"/>
+        <location filename="../findings_panel.py" line="90"/>
         <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="147"/>
+        <location filename="../findings_panel.py" line="162"/>
         <source>Checking the draft against the record…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="162"/>
+        <location filename="../findings_panel.py" line="177"/>
         <source>The draft could not be checked: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="171"/>
+        <location filename="../findings_panel.py" line="186"/>
         <source>Whole draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="181"/>
+        <location filename="../findings_panel.py" line="196"/>
         <source>Findings ({n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="182"/>
-        <source>{high} high, {other} other</source>
+        <location filename="../findings_panel.py" line="197"/>
+        <source>high: {high}, other: {other}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="183"/>
-        <source>{n} sentences without support in the record</source>
+        <location filename="../findings_panel.py" line="198"/>
+        <source>sentences without support in the record: {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="186"/>
+        <location filename="../findings_panel.py" line="201"/>
         <source>missing: {items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="188"/>
+        <location filename="../findings_panel.py" line="203"/>
         <source>every required item present</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>High</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>Medium</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>Low</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="197"/>
+        <location filename="../findings_panel.py" line="212"/>
         <source>Record: {quote}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -242,37 +242,37 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="548"/>
+        <location filename="../draft_panel.py" line="621"/>
         <source>History of “{heading}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="563"/>
+        <location filename="../draft_panel.py" line="636"/>
         <source>Restore this version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="569"/>
+        <location filename="../draft_panel.py" line="642"/>
         <source>No earlier versions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="578"/>
+        <location filename="../draft_panel.py" line="651"/>
         <source>written by the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="579"/>
+        <location filename="../draft_panel.py" line="652"/>
         <source>filled from the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="580"/>
+        <location filename="../draft_panel.py" line="653"/>
         <source>your edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="581"/>
+        <location filename="../draft_panel.py" line="654"/>
         <source>restored</source>
         <translation type="unfinished"></translation>
     </message>
@@ -466,11 +466,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
-        <source>Opened {files} files: {docs} documents, {obs} results, {problems} import problems</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../main_window.py" line="450"/>
         <source>Drafting</source>
         <translation type="unfinished"></translation>
@@ -482,7 +477,7 @@
     </message>
     <message>
         <location filename="../main_window.py" line="469"/>
-        <location filename="../main_window.py" line="990"/>
+        <location filename="../main_window.py" line="991"/>
         <source>Drafting in progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -576,22 +571,22 @@ sections marked “model” are written by the language model for you to check.<
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="747"/>
+        <location filename="../main_window.py" line="748"/>
         <source>Loading the model {name}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="896"/>
+        <location filename="../main_window.py" line="897"/>
         <source>… and {n} more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="899"/>
+        <location filename="../main_window.py" line="900"/>
         <source>Unresolved findings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="900"/>
+        <location filename="../main_window.py" line="901"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -599,130 +594,135 @@ Export anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="958"/>
         <location filename="../main_window.py" line="959"/>
+        <location filename="../main_window.py" line="960"/>
         <source>Model: {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="754"/>
+        <location filename="../main_window.py" line="755"/>
         <source>Loading the model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="759"/>
+        <location filename="../main_window.py" line="438"/>
+        <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="760"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="765"/>
+        <location filename="../main_window.py" line="766"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="769"/>
+        <location filename="../main_window.py" line="770"/>
         <source>{speed:.1f} tokens/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="790"/>
+        <location filename="../main_window.py" line="791"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="792"/>
+        <location filename="../main_window.py" line="793"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="818"/>
         <source>“{heading}” written again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="834"/>
+        <location filename="../main_window.py" line="835"/>
         <source>The model could not write</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="868"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="885"/>
         <source>The draft is incomplete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="886"/>
+        <location filename="../main_window.py" line="887"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="910"/>
+        <location filename="../main_window.py" line="911"/>
         <source>Export to Word</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="910"/>
+        <location filename="../main_window.py" line="911"/>
         <source>Word documents (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="919"/>
+        <location filename="../main_window.py" line="920"/>
         <source>Replace file?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="919"/>
+        <location filename="../main_window.py" line="920"/>
         <source>{name} exists. Replace it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="931"/>
+        <location filename="../main_window.py" line="932"/>
         <source>Export failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="936"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Exported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="936"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="941"/>
+        <location filename="../main_window.py" line="942"/>
         <source>patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="957"/>
+        <location filename="../main_window.py" line="958"/>
         <source>no model installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="963"/>
+        <location filename="../main_window.py" line="964"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="963"/>
+        <location filename="../main_window.py" line="964"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="968"/>
+        <location filename="../main_window.py" line="969"/>
         <source>About EMRWriter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="970"/>
+        <location filename="../main_window.py" line="971"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -731,23 +731,23 @@ Every draft must be checked and signed by a doctor.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="979"/>
         <source>Could not save: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="982"/>
+        <location filename="../main_window.py" line="983"/>
         <source>Saving failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="982"/>
+        <location filename="../main_window.py" line="983"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="990"/>
+        <location filename="../main_window.py" line="991"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1366,12 +1366,12 @@ Every draft must be checked and signed by a doctor.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="177"/>
+        <location filename="../draft_panel.py" line="188"/>
         <source>Built from the record&apos;s items; exported under the text as it is</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="231"/>
+        <location filename="../draft_panel.py" line="243"/>
         <source>Incomplete: {note}</source>
         <translation type="unfinished"></translation>
     </message>

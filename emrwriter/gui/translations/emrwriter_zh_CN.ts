@@ -17,70 +17,70 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../draft_panel.py" line="362"/>
-        <location filename="../draft_panel.py" line="403"/>
+        <location filename="../draft_panel.py" line="408"/>
+        <location filename="../draft_panel.py" line="449"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="367"/>
+        <location filename="../draft_panel.py" line="413"/>
         <source>No draft yet.</source>
         <translation>尚无草稿。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="413"/>
+        <location filename="../draft_panel.py" line="462"/>
         <source>Drafting… Sections marked “data” are already filled from the record.</source>
         <translation>正在起草……标为“数据”的段落已由病历数据填写。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="420"/>
+        <location filename="../draft_panel.py" line="479"/>
         <source>Filled from the record</source>
         <translation>由病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="422"/>
-        <location filename="../draft_panel.py" line="461"/>
+        <location filename="../draft_panel.py" line="481"/>
+        <location filename="../draft_panel.py" line="527"/>
         <source>Waiting for the model…</source>
         <translation>等待模型……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="437"/>
-        <location filename="../draft_panel.py" line="473"/>
+        <location filename="../draft_panel.py" line="501"/>
+        <location filename="../draft_panel.py" line="539"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="448"/>
+        <location filename="../draft_panel.py" line="514"/>
         <source>Writing…</source>
         <translation>正在书写……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="524"/>
+        <location filename="../draft_panel.py" line="597"/>
         <source>Model {model}</source>
         <translation>模型 {model}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="524"/>
+        <location filename="../draft_panel.py" line="597"/>
         <source>No model</source>
         <translation>未使用模型</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="525"/>
+        <location filename="../draft_panel.py" line="598"/>
         <source>drafted {when}</source>
         <translation>起草于 {when}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="528"/>
+        <location filename="../draft_panel.py" line="601"/>
         <source>stopped before the end</source>
         <translation>未完成即已停止</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="530"/>
-        <source>{n} sections incomplete</source>
+        <location filename="../draft_panel.py" line="603"/>
+        <source>incomplete sections: {n}</source>
         <translation>{n} 个段落未完成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="537"/>
+        <location filename="../draft_panel.py" line="610"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation>未提供给模型的内容（病历超出了模型的上下文长度）：</translation>
     </message>
@@ -147,94 +147,94 @@
 <context>
     <name>FindingsPanel</name>
     <message>
-        <location filename="../findings_panel.py" line="72"/>
-        <location filename="../findings_panel.py" line="111"/>
+        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="118"/>
         <source>Findings</source>
         <translation>核查结果</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="74"/>
-        <location filename="../findings_panel.py" line="112"/>
+        <location filename="../findings_panel.py" line="81"/>
+        <location filename="../findings_panel.py" line="119"/>
         <source>Draft a summary to check it against the record.</source>
         <translation>起草出院记录后，即可对照病历核查。</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Section</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
+        <location filename="../findings_panel.py" line="86"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="83"/>
+        <location filename="../findings_panel.py" line="90"/>
         <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
         <translation>选择一条问题，即可查看草稿中的相应文字及病历依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="147"/>
+        <location filename="../findings_panel.py" line="162"/>
         <source>Checking the draft against the record…</source>
         <translation>正在对照病历核查草稿……</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="162"/>
+        <location filename="../findings_panel.py" line="177"/>
         <source>The draft could not be checked: {error}</source>
         <translation>无法核查草稿：{error}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="171"/>
+        <location filename="../findings_panel.py" line="186"/>
         <source>Whole draft</source>
         <translation>整份草稿</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="181"/>
+        <location filename="../findings_panel.py" line="196"/>
         <source>Findings ({n})</source>
         <translation>核查结果（{n}）</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="182"/>
-        <source>{high} high, {other} other</source>
+        <location filename="../findings_panel.py" line="197"/>
+        <source>high: {high}, other: {other}</source>
         <translation>{high} 项高风险，{other} 项其他</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="183"/>
-        <source>{n} sentences without support in the record</source>
+        <location filename="../findings_panel.py" line="198"/>
+        <source>sentences without support in the record: {n}</source>
         <translation>{n} 句在病历中找不到依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="186"/>
+        <location filename="../findings_panel.py" line="201"/>
         <source>missing: {items}</source>
         <translation>缺少：{items}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="188"/>
+        <location filename="../findings_panel.py" line="203"/>
         <source>every required item present</source>
         <translation>必填项目齐全</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="192"/>
+        <location filename="../findings_panel.py" line="207"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="197"/>
+        <location filename="../findings_panel.py" line="212"/>
         <source>Record: {quote}</source>
         <translation>病历原文：{quote}</translation>
     </message>
@@ -242,37 +242,37 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="548"/>
+        <location filename="../draft_panel.py" line="621"/>
         <source>History of “{heading}”</source>
         <translation>“{heading}”的历史版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="563"/>
+        <location filename="../draft_panel.py" line="636"/>
         <source>Restore this version</source>
         <translation>恢复此版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="569"/>
+        <location filename="../draft_panel.py" line="642"/>
         <source>No earlier versions.</source>
         <translation>没有更早的版本。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="578"/>
+        <location filename="../draft_panel.py" line="651"/>
         <source>written by the model</source>
         <translation>模型书写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="579"/>
+        <location filename="../draft_panel.py" line="652"/>
         <source>filled from the record</source>
         <translation>病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="580"/>
+        <location filename="../draft_panel.py" line="653"/>
         <source>your edit</source>
         <translation>您的修改</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="581"/>
+        <location filename="../draft_panel.py" line="654"/>
         <source>restored</source>
         <translation>已恢复</translation>
     </message>
@@ -467,7 +467,7 @@
     </message>
     <message>
         <location filename="../main_window.py" line="438"/>
-        <source>Opened {files} files: {docs} documents, {obs} results, {problems} import problems</source>
+        <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
@@ -482,7 +482,7 @@
     </message>
     <message>
         <location filename="../main_window.py" line="469"/>
-        <location filename="../main_window.py" line="990"/>
+        <location filename="../main_window.py" line="991"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
@@ -583,22 +583,22 @@ sections marked “model” are written by the language model for you to check.<
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="747"/>
+        <location filename="../main_window.py" line="748"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="896"/>
+        <location filename="../main_window.py" line="897"/>
         <source>… and {n} more</source>
         <translation>……另有 {n} 条</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="899"/>
+        <location filename="../main_window.py" line="900"/>
         <source>Unresolved findings</source>
         <translation>未处理的核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="900"/>
+        <location filename="../main_window.py" line="901"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -609,132 +609,132 @@ Export anyway?</source>
 仍然导出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="958"/>
         <location filename="../main_window.py" line="959"/>
+        <location filename="../main_window.py" line="960"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="754"/>
+        <location filename="../main_window.py" line="755"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="759"/>
+        <location filename="../main_window.py" line="760"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="765"/>
+        <location filename="../main_window.py" line="766"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="769"/>
+        <location filename="../main_window.py" line="770"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="790"/>
+        <location filename="../main_window.py" line="791"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="792"/>
+        <location filename="../main_window.py" line="793"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="818"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="834"/>
+        <location filename="../main_window.py" line="835"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="868"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="885"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="886"/>
+        <location filename="../main_window.py" line="887"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="910"/>
+        <location filename="../main_window.py" line="911"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="910"/>
+        <location filename="../main_window.py" line="911"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="919"/>
+        <location filename="../main_window.py" line="920"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="919"/>
+        <location filename="../main_window.py" line="920"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="931"/>
+        <location filename="../main_window.py" line="932"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="936"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="936"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="941"/>
+        <location filename="../main_window.py" line="942"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="957"/>
+        <location filename="../main_window.py" line="958"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="963"/>
+        <location filename="../main_window.py" line="964"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="963"/>
+        <location filename="../main_window.py" line="964"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="968"/>
+        <location filename="../main_window.py" line="969"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="970"/>
+        <location filename="../main_window.py" line="971"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -747,24 +747,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="979"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="982"/>
+        <location filename="../main_window.py" line="983"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="982"/>
+        <location filename="../main_window.py" line="983"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="990"/>
+        <location filename="../main_window.py" line="991"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
@@ -1383,12 +1383,12 @@ Every draft must be checked and signed by a doctor.</source>
         <translation>让模型重新书写本段落（当前文字保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="177"/>
+        <location filename="../draft_panel.py" line="188"/>
         <source>Built from the record&apos;s items; exported under the text as it is</source>
         <translation>由病历条目生成；导出时原样附在正文之后</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="231"/>
+        <location filename="../draft_panel.py" line="243"/>
         <source>Incomplete: {note}</source>
         <translation>未完成：{note}</translation>
     </message>
