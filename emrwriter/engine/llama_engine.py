@@ -147,7 +147,7 @@ class EngineCounters:
 @dataclass
 class _Snapshot:
     tokens: list[int]
-    state: object  # a ctypes uint8 array or a bytearray
+    state: object  # a uint8 numpy array (see state_buffer)
 
 
 class _Interrupted(Exception):
@@ -471,8 +471,8 @@ class LocalEngine:
 
         ctx = self._llm._ctx.ctx
         size = lib.llama_state_seq_get_size(ctx, 0)
-        buffer = (ctypes.c_uint8 * size)()
-        written = lib.llama_state_seq_get_data(ctx, buffer, size, 0)
+        buffer = state_buffer(size)
+        written = lib.llama_state_seq_get_data(ctx, _pointer(buffer), size, 0)
         if written != size:
             raise EngineError(f"llama.cpp saved {written} of {size} bytes of state")
         self.counters.state_saves += 1
@@ -487,10 +487,8 @@ class LocalEngine:
             return False
         self._clear()
         state = snapshot.state
-        if isinstance(state, bytearray):
-            state = (ctypes.c_uint8 * len(state)).from_buffer(state)
         n = len(snapshot.tokens)
-        loaded = lib.llama_state_seq_set_data(llm._ctx.ctx, state, len(state), 0)
+        loaded = lib.llama_state_seq_set_data(llm._ctx.ctx, _pointer(state), len(state), 0)
         if loaded == 0 or lib.llama_memory_seq_pos_max(lib.llama_get_memory(llm._ctx.ctx), 0) != n - 1:
             self._clear()  # refused, or not the state of these tokens
             return False
@@ -745,6 +743,20 @@ class LocalEngine:
         self._snapshot = None
         if self._llm is not None:
             self._clear()
+
+
+def state_buffer(size: int):
+    """Room for a saved state, not zero-filled: a ctypes array or bytearray of a few
+    hundred MB is zeroed while holding the GIL, which froze the window for ~0.2 s.
+    (numpy.empty leaves the pages to the OS, filled later by llama.cpp or a file read
+    with the GIL released.)"""
+    import numpy as np
+
+    return np.empty(size, dtype=np.uint8)
+
+
+def _pointer(buffer):
+    return buffer.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8))
 
 
 def _common_prefix(token_lists: list[list[int]]) -> list[int]:

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"EMRWKV01"
@@ -48,7 +50,7 @@ _IDENTITY_BYTES = 1 << 20  # the model file is identified by size and a hash of 
 @dataclass
 class CacheEntry:
     tokens: list[int]
-    state: bytearray  # what llama_state_seq_set_data takes back
+    state: object  # a uint8 numpy array: what llama_state_seq_set_data takes back
     path: Path
     load_seconds: float
 
@@ -181,7 +183,7 @@ class PrefixCache:
         token_data = fh.read(4 * n_tokens)
         if len(token_data) != 4 * n_tokens:
             raise ValueError("truncated")
-        state = bytearray(state_bytes)
+        state = np.empty(state_bytes, dtype=np.uint8)  # not zero-filled: see llama_engine.state_buffer
         if fh.readinto(state) != state_bytes or fh.read(1):
             raise ValueError("truncated or too long")
         crc = zlib.crc32(state, zlib.crc32(token_data))
