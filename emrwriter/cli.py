@@ -82,8 +82,12 @@ COMMANDS = ("draft", "inspect", "models", "open", "demo", "verify", "bench")
 
 
 def _route(argv: list[str]) -> list[str]:
-    """`emrwriter` and `emrwriter PATH` open the desktop app."""
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    """`emrwriter` and `emrwriter PATH` open the desktop app. A first word that is neither
+    a command nor looks like a path ("frobnicate") stays an unknown command."""
+    if not argv:
+        return ["open"]
+    first = argv[0]
+    if first not in COMMANDS and not first.startswith("-") and (Path(first).exists() or any(c in first for c in "/\\.")):
         return ["open", *argv]
     return argv
 
@@ -256,6 +260,8 @@ def has_display() -> bool:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    if args.path is not None and not args.path.exists():
+        raise RecordError(f"{args.path}: no such file or folder")
     if not has_display():
         raise NoDisplay("no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)")
     from .gui.app import main as app_main

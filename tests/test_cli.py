@@ -174,4 +174,14 @@ def test_a_path_or_nothing_opens_the_app_and_commands_stay_commands():
 
     assert _route([]) == ["open"]
     assert _route(["samples/en_heart_failure"]) == ["open", "samples/en_heart_failure"]
+    assert _route(["note.txt"]) == ["open", "note.txt"]  # missing: 'open' says so in one line
+    assert _route(["frobnicate"]) == ["frobnicate"]  # an unknown command, not a case
     assert _route(["draft", "x"]) == ["draft", "x"] and _route(["--version"]) == ["--version"]
+
+
+def test_a_missing_path_is_one_line_even_with_a_display(tmp_path):
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "emrwriter", str(tmp_path / "gone.json")], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"emrwriter: {tmp_path / 'gone.json'}: no such file or folder"]
