@@ -58,32 +58,16 @@ def _zh_supported(term: Term, evidence: RecordEvidence) -> bool:
 def check_diagnoses(text: str, evidence: RecordEvidence, tokens: list[Token], limit: int | None = None) -> list[Finding]:
     limit = len(text) if limit is None else limit
     findings: list[Finding] = []
-    for term in en_terms(text[:limit]):
-        if _skipped(text, term) or _en_supported(term, evidence):
-            continue
-        findings.append(
-            Finding(
-                term.start,
-                term.end,
-                text[term.start : term.end],
-                "diagnosis",
-                MEDIUM,
-                f"{text[term.start : term.end]!r} is not named in the record",
-            )
-        )
-    for term in zh_terms(text[:limit]):
-        if _skipped(text, term) or _zh_supported(term, evidence):
-            continue
-        findings.append(
-            Finding(
-                term.start,
-                term.end,
-                text[term.start : term.end],
-                "diagnosis",
-                MEDIUM,
-                f"{text[term.start : term.end]!r} 病历中未见此诊断 (not named in the record)",
-            )
-        )
+    checks = (
+        (en_terms, _en_supported, "{term!r} is not named in the record"),
+        (zh_terms, _zh_supported, "{term!r} 病历中未见此诊断 (not named in the record)"),
+    )
+    for terms, supported, message in checks:
+        for term in terms(text[:limit]):
+            if _skipped(text, term) or supported(term, evidence):
+                continue
+            words = text[term.start : term.end]
+            findings.append(Finding(term.start, term.end, words, "diagnosis", MEDIUM, message.format(term=words)))
     return findings
 
 
