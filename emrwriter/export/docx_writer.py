@@ -64,11 +64,18 @@ def write_docx(
     os.close(fd)
     try:
         doc.save(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private; a filed document is not
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"{out}: cannot write ({exc.strerror})") from None
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def build_document(draft: Draft, reference: Path | None = None, comments: list[Comment] = ()) -> DocxDocument:

@@ -67,3 +67,15 @@ def test_bad_destinations_are_clear_errors(tmp_path):
         write_docx(_draft(), tmp_path / "summary.txt")
     with pytest.raises(ExportError, match="no such folder"):
         write_docx(_draft(), tmp_path / "missing" / "summary.docx")
+
+
+def test_the_file_has_the_users_usual_permissions(tmp_path):
+    """Written through a private temporary file, but filed like any document the user saves."""
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        out = write_docx(_draft(), tmp_path / "summary.docx")
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644
