@@ -71,22 +71,9 @@ def window(
     few from before the clause."""
     start, end = clause_bounds(tokens, index)
     found: list[Feature] = []
-    distance = 0
-    for position in range(index - 1, start - 1, -1):
-        if keys[position] is None:
-            continue
-        distance += 1
-        if distance > left:
-            break
-        found.append(Feature(keys[position], distance, True, tokens[position].kind in ANCHOR_KINDS))
-    distance = 0
-    for position in range(index + 1, end):
-        if keys[position] is None:
-            continue
-        distance += 1
-        if distance > right:
-            break
-        found.append(Feature(keys[position], distance, True, tokens[position].kind in ANCHOR_KINDS))
+    for positions, limit in ((range(index - 1, start - 1, -1), left), (range(index + 1, end), right)):
+        keyed = [p for p in positions if keys[p] is not None][:limit]
+        found += [Feature(keys[p], d, True, tokens[p].kind in ANCHOR_KINDS) for d, p in enumerate(keyed, 1)]
     distance = 0
     for position in range(start - 1, -1, -1):
         if tokens[position].kind == "sep" and tokens[position].key in {"stop", "line"}:
