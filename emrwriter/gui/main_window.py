@@ -677,6 +677,7 @@ class MainWindow(QMainWindow):
         self.draft_panel.start_skeleton(template, self._previews(template))
         self.draft, self.draft_id = None, None
         self.findings.clear()
+        self.findings.summary.setText(self.tr("The draft is checked against the record as soon as the model has finished."))
         self.evidence.clear()
         task = self.worker.start_draft(self.stay, template, self.engine_settings)
         self._tasks[task] = Task("draft", self.case_id, self.stay.encounter.id)
