@@ -8,7 +8,7 @@ import logging
 import zipfile
 from pathlib import Path
 
-from . import ccda, fhir, labs_csv, notes
+from . import ccda, fhir, labs_csv, medications_csv, notes
 from .model import Encounter, ImportProblem, Record, RecordError
 from .text_encoding import decode_text
 
@@ -82,6 +82,8 @@ def load_file(path: Path) -> Record:
         return ccda.load(path, data)
     if head.startswith(("MSH|", "FHS|", "BHS|")):
         raise RecordError(f"{path}: HL7 v2 messages are not supported yet; export the record as FHIR, C-CDA or text")
+    if medications_csv.looks_like_medication_csv(text):
+        return medications_csv.load(path, data)
     if labs_csv.looks_like_lab_csv(text):
         return labs_csv.load(path, data)
     return notes.load_text(path, data)

@@ -97,6 +97,7 @@ class Medication(Item):
     start: datetime | None = None
     end: datetime | None = None
     role: str = ""  # "discharge" for a discharge medication list, "" otherwise
+    reason: str = ""  # why it was started, changed or stopped, as the record says
 
     @property
     def when(self) -> datetime | None:
