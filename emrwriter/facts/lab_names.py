@@ -2,149 +2,102 @@
 
 "WBC", "white blood cell count" and "白细胞计数" are one test; the verifier uses
 the key to tie a number to what it measures, and the safety check to see that
-an abnormal result is addressed in the draft. Data only: add synonyms here.
+an abnormal result is addressed in the draft. The names are data in
+``vocab/labs.csv`` and ``vocab/lab_rules.toml`` (vocab/README.md says how to add
+one), read once here and checked: a name under two keys stops the import.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
-LAB_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "wbc": (
-        "wbc",
-        "white blood cell count",
-        "white blood cells",
-        "white blood cell",
-        "white cell count",
-        "white count",
-        "leukocyte count",
-        "leukocytes",
-        "白细胞计数",
-        "白细胞",
-    ),
-    "neutrophils": (
-        "neutrophils",
-        "neutrophil",
-        "neutrophil percentage",
-        "anc",
-        "中性粒细胞百分比",
-        "中性粒细胞比例",
-        "中性粒细胞",
-    ),
-    "lymphocytes": ("lymphocytes", "lymphocyte percentage", "淋巴细胞百分比", "淋巴细胞"),
-    "eosinophils": ("eosinophils", "eosinophil count", "嗜酸性粒细胞计数", "嗜酸性粒细胞"),
-    "hemoglobin": ("hemoglobin", "haemoglobin", "hgb", "hb", "血红蛋白"),
-    "hematocrit": ("hematocrit", "haematocrit", "hct", "红细胞压积", "红细胞比容"),
-    "platelets": ("platelets", "platelet count", "platelet", "plt", "血小板计数", "血小板"),
-    "mcv": ("mcv", "mean corpuscular volume", "平均红细胞体积"),
-    "crp": ("crp", "c-reactive protein", "c reactive protein", "hs-crp", "超敏c反应蛋白", "c反应蛋白", "C反应蛋白"),
-    "pct": ("procalcitonin", "pct", "降钙素原"),
-    "esr": ("esr", "sed rate", "erythrocyte sedimentation rate", "血沉", "红细胞沉降率"),
-    "creatinine": ("creatinine", "serum creatinine", "cr", "scr", "血肌酐", "肌酐"),
-    "bun": ("bun", "blood urea nitrogen", "urea nitrogen", "urea", "尿素氮", "尿素"),
-    "egfr": ("egfr", "gfr", "estimated gfr", "肾小球滤过率"),
-    "sodium": ("sodium", "na", "血钠", "钠"),
-    "potassium": ("potassium", "血钾", "钾"),
-    "chloride": ("chloride", "cl", "血氯", "氯"),
-    "bicarbonate": ("bicarbonate", "co2", "hco3", "hco3-", "total co2", "碳酸氢根", "二氧化碳结合力"),
-    "glucose": (
-        "glucose",
-        "blood glucose",
-        "blood sugar",
-        "fasting glucose",
-        "fingerstick glucose",
-        "随机血糖",
-        "空腹血糖",
-        "餐后血糖",
-        "指尖血糖",
-        "血糖",
-        "葡萄糖",
-    ),
-    "hba1c": ("hba1c", "hemoglobin a1c", "haemoglobin a1c", "a1c", "glycated hemoglobin", "糖化血红蛋白"),
-    "calcium": ("calcium", "ca", "血钙", "钙"),
-    "magnesium": ("magnesium", "血镁", "镁"),
-    "phosphorus": ("phosphorus", "phosphate", "phos", "血磷", "磷"),
-    "alt": ("alt", "sgpt", "alanine aminotransferase", "谷丙转氨酶", "丙氨酸氨基转移酶"),
-    "ast": ("ast", "sgot", "aspartate aminotransferase", "谷草转氨酶", "天门冬氨酸氨基转移酶"),
-    "alp": ("alkaline phosphatase", "alk phos", "alp", "碱性磷酸酶"),
-    "bilirubin": ("total bilirubin", "bilirubin", "tbili", "总胆红素", "胆红素"),
-    "albumin": ("albumin", "alb", "白蛋白"),
-    "protein": ("total protein", "总蛋白"),
-    "inr": ("inr", "pt/inr", "国际标准化比值"),
-    "pt": ("prothrombin time", "pt", "凝血酶原时间"),
-    "ptt": ("ptt", "aptt", "partial thromboplastin time", "活化部分凝血活酶时间"),
-    "d-dimer": ("d-dimer", "d dimer", "d-二聚体", "D-二聚体", "d二聚体"),
-    "fibrinogen": ("fibrinogen", "纤维蛋白原"),
-    "bnp": ("bnp", "b-type natriuretic peptide", "brain natriuretic peptide", "脑钠肽", "b型钠尿肽"),
-    "nt-probnp": ("nt-probnp", "nt-pro-bnp", "n末端b型钠尿肽前体", "nt-probnp"),
-    "troponin": (
-        "troponin i",
-        "troponin t",
-        "high-sensitivity troponin i",
-        "high sensitivity troponin",
-        "hs-tni",
-        "hs-tnt",
-        "troponin",
-        "tni",
-        "tnt",
-        "肌钙蛋白i",
-        "肌钙蛋白t",
-        "肌钙蛋白",
-        "超敏肌钙蛋白",
-    ),
-    "ck": ("ck", "cpk", "creatine kinase", "ck-mb", "肌酸激酶同工酶", "肌酸激酶"),
-    "ldh": ("ldh", "lactate dehydrogenase", "乳酸脱氢酶"),
-    "lactate": ("lactate", "lactic acid", "乳酸"),
-    "lipase": ("lipase", "脂肪酶"),
-    "amylase": ("amylase", "淀粉酶"),
-    "tsh": ("tsh", "thyroid stimulating hormone", "thyroid-stimulating hormone", "促甲状腺激素", "促甲状腺素"),
-    "ft4": ("free t4", "ft4", "游离甲状腺素"),
-    "cholesterol": ("total cholesterol", "cholesterol", "总胆固醇", "胆固醇"),
-    "ldl": ("ldl", "ldl cholesterol", "ldl-c", "低密度脂蛋白胆固醇", "低密度脂蛋白"),
-    "hdl": ("hdl", "hdl cholesterol", "hdl-c", "高密度脂蛋白胆固醇", "高密度脂蛋白"),
-    "triglycerides": ("triglycerides", "triglyceride", "tg", "甘油三酯"),
-    "uric acid": ("uric acid", "尿酸"),
-    "ferritin": ("ferritin", "铁蛋白"),
-    "iron": ("serum iron", "血清铁"),
-    "b12": ("vitamin b12", "b12", "维生素b12"),
-    "ph": ("ph",),
-    "pao2": ("pao2", "po2", "动脉血氧分压", "氧分压"),
-    "paco2": ("paco2", "pco2", "动脉血二氧化碳分压", "二氧化碳分压"),
-    "lvef": ("lvef", "ef", "ejection fraction", "left ventricular ejection fraction", "左室射血分数", "射血分数"),
-    "qtc": ("qtc", "qt interval", "qtc间期"),
-    "qrs": ("qrs", "qrs duration"),
-    "inr_target": ("inr goal",),
-    "culture": ("blood culture", "blood cultures", "urine culture", "sputum culture", "culture", "血培养", "尿培养", "痰培养"),
-}
+from .vocab import VocabError, folder, read_rules, read_table, word_list
 
-VITAL_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "temperature": ("temperature", "temp", "tmax", "t max", "体温", "最高体温"),
-    "heart_rate": ("heart rate", "pulse", "hr", "心率", "脉搏"),
-    "resp_rate": ("respiratory rate", "respirations", "resp rate", "rr", "呼吸频率", "呼吸"),
-    "bp": ("blood pressure", "bp", "血压", "sbp", "dbp", "systolic blood pressure", "diastolic blood pressure"),
-    "spo2": (
-        "spo2",
-        "sao2",
-        "o2 sat",
-        "o2 saturation",
-        "oxygen saturation",
-        "saturation",
-        "sat",
-        "血氧饱和度",
-        "指脉氧",
-        "经皮血氧饱和度",
-    ),
-    "weight": ("weight", "body weight", "wt", "dry weight", "体重"),
-    "height": ("height", "ht", "身高"),
-    "bmi": ("bmi", "body mass index", "体质指数"),
-}
-# One-letter vital labels of Chinese and English exam lines ("T 38.6℃ P 102次/分 R 24次/分").
-VITAL_LETTERS = {"T": "temperature", "P": "heart_rate", "R": "resp_rate"}
+CATEGORIES = ("lab", "vital")
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class LabVocabulary:
+    """The lab and vital-sign vocabulary (the module constants below)."""
+
+    lab_synonyms: dict[str, tuple[str, ...]]
+    vital_synonyms: dict[str, tuple[str, ...]]
+    vital_letters: dict[str, str]
+    ambiguous_labels: frozenset[str]
 
 
 def _fold(name: str) -> str:
     return re.sub(r"[\s\-]+", " ", name.lower()).strip()
 
+
+def load_lab_vocabulary(directory: Traversable | Path | str | None = None) -> LabVocabulary:
+    """Read and check labs.csv and lab_rules.toml of ``directory`` (the shipped ``vocab/`` by default).
+
+    Raises VocabError listing every malformed row, duplicate and conflict. Spellings of one
+    name that match alike ("d-dimer", "d dimer") are kept: the safety check looks for each
+    in the draft.
+    """
+    where = folder(directory)
+    problems: list[str] = []
+    tables: dict[str, dict[str, list[str]]] = {category: {} for category in CATEGORIES}
+    category_of: dict[str, tuple[str, str]] = {}  # key -> (category, where first seen)
+    meaning: dict[str, tuple[str, str]] = {}  # folded synonym -> (key, where first seen)
+    for row in read_table(where, "labs.csv", ("key", "category", "language", "synonym"), problems):
+        key, category, language, synonym = row["key"], row["category"], row["language"], row["synonym"]
+        if category not in CATEGORIES:
+            problems.append(f"{row.where}: category {category!r} is not one of {', '.join(CATEGORIES)}")
+            continue
+        if language not in LANGUAGES or (language == "en") != synonym.isascii():
+            problems.append(f"{row.where}: language {language!r} does not fit {synonym!r} (en: ASCII only, zh: Chinese)")
+            continue
+        if key != key.lower() or synonym != synonym.lower():
+            problems.append(f"{row.where}: write {key!r}, {synonym!r} in lower case (matching ignores case)")
+            continue
+        first_category, first_where = category_of.setdefault(key, (category, row.where))
+        if category != first_category:
+            problems.append(f"{row.where}: conflict: {key!r} is a {category} here but a {first_category} on {first_where}")
+            continue
+        synonyms = tables[category].setdefault(key, [])
+        first_key, first_where = meaning.setdefault(_fold(synonym), (key, row.where))
+        if first_key != key:
+            problems.append(f"{row.where}: conflict: {synonym!r} means {key!r} here but {first_key!r} on {first_where}")
+        elif synonym in synonyms:
+            problems.append(f"{row.where}: duplicate: {synonym!r} is already listed for {key!r}")
+        else:
+            synonyms.append(synonym)
+    rules = read_rules(where, "lab_rules.toml", problems)
+    ambiguous = word_list(rules, "lab_rules.toml", "ambiguous_labels", problems)
+    for label in ambiguous:
+        if label not in meaning:
+            problems.append(f"lab_rules.toml: ambiguous_labels: {label!r} is not a synonym in labs.csv")
+    letters = rules.get("vital_letters")
+    if not isinstance(letters, dict) or not all(isinstance(v, str) for v in letters.values()):
+        problems.append('lab_rules.toml: [vital_letters] is missing or not letter = "key" lines')
+        letters = {}
+    for letter, key in letters.items():
+        if not re.fullmatch(r"[A-Z]", letter) or key not in tables["vital"]:
+            problems.append(f"lab_rules.toml: vital_letters: {letter} = {key!r} is not a capital letter and a vital key")
+    if problems:
+        raise VocabError(problems)
+    return LabVocabulary(
+        lab_synonyms={key: tuple(names) for key, names in tables["lab"].items()},
+        vital_synonyms={key: tuple(names) for key, names in tables["vital"].items()},
+        vital_letters=dict(letters),
+        ambiguous_labels=frozenset(ambiguous),
+    )
+
+
+_VOCABULARY = load_lab_vocabulary()
+LAB_SYNONYMS: dict[str, tuple[str, ...]] = _VOCABULARY.lab_synonyms
+VITAL_SYNONYMS: dict[str, tuple[str, ...]] = _VOCABULARY.vital_synonyms
+# One-letter vital labels of Chinese and English exam lines ("T 38.6℃ P 102次/分 R 24次/分").
+VITAL_LETTERS: dict[str, str] = _VOCABULARY.vital_letters
+# Short English labels that are ordinary words elsewhere: only a label right before a number.
+AMBIGUOUS_LABELS: frozenset[str] = _VOCABULARY.ambiguous_labels
 
 LAB_LOOKUP: dict[str, str] = {}
 for _key, _names in {**LAB_SYNONYMS, **VITAL_SYNONYMS}.items():
@@ -153,35 +106,6 @@ for _key, _names in {**LAB_SYNONYMS, **VITAL_SYNONYMS}.items():
 MAX_LAB_WORDS = max(len(k.split()) for k in LAB_LOOKUP if k.isascii())
 ZH_LAB_NAMES = sorted((k for k in LAB_LOOKUP if not k.isascii()), key=len, reverse=True)
 ZH_LAB_PATTERN = re.compile("|".join(re.escape(n) for n in ZH_LAB_NAMES), re.IGNORECASE)
-# Short English labels that are ordinary words elsewhere: only a label right before a number.
-AMBIGUOUS_LABELS = frozenset(
-    {
-        "ca",
-        "na",
-        "cl",
-        "pt",
-        "hr",
-        "rr",
-        "ef",
-        "tg",
-        "ph",
-        "sat",
-        "wt",
-        "ht",
-        "temp",
-        "alb",
-        "cr",
-        "hb",
-        "ck",
-        "alp",
-        "urea",
-        "culture",
-        "pulse",
-        "weight",
-        "height",
-        "saturation",
-    }
-)
 
 
 def lab_key(name: str) -> str | None:
