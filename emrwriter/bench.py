@@ -274,7 +274,7 @@ class Bench:
         """Each copy-heavy section (one that restates items: it has sources or a table),
         written with and without prompt lookup (same seed and temperature as a draft),
         alternating which goes first."""
-        from .drafting.facts import stay_facts
+        from .facts.stay import stay_facts
         from .drafting.pipeline import _prepare_prompts
 
         specs = [s for s in template.sections if s.kind == "model"]

@@ -247,6 +247,10 @@ def _record_json(record, default_stay: str | None) -> dict:
         doc["text_length"] = len(doc.pop("text"))
     data["counts"] = record.counts()
     data["default_stay"] = default_stay
+    if default_stay is not None:  # the one fact layer, as the data sections and the checks read it
+        from .facts.stay import facts_json, stay_facts
+
+        data["facts"] = facts_json(stay_facts(select_encounter(record, default_stay)))
     for enc in data["encounters"]:
         enc["inpatient"] = enc["kind"] == "inpatient"
     return data

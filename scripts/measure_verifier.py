@@ -659,10 +659,10 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def discharge_med_spans(stay, file: Path, text: str) -> list[tuple[int, int, str]]:
-    from emrwriter.drafting.facts import discharge_medications
+    from emrwriter.facts.stay import stay_facts
 
     meds = []
-    for med in discharge_medications(stay):
+    for med in stay_facts(stay).discharge_medications:
         p = med.provenance
         if Path(p.file) == file and p.start is not None and text[p.start : p.end].strip():
             meds.append((p.start, p.end, med.name))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..drafting.facts import StayFacts, stay_facts
+from ..facts.stay import StayFacts, stay_facts
 from ..facts.drugs import canonical_drug
 from ..facts.tokens import Token, split_sentences, tokenize
 from ..records.model import Document, Provenance
@@ -73,7 +73,6 @@ class RecordEvidence:
     facts: StayFacts | None = None
     language: str = "en"
     text_lower: str = ""  # every passage, folded: for phrase look-ups
-    structured: object = None  # facts.extract.StructuredFacts, computed by the safety checks on first use
     negation_cache: dict[int, set[int]] = field(default_factory=dict)  # passage -> indices of negated tokens
 
     def idf(self, key: str) -> float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..records.model import Observation, Provenance
 from ..templates import format_when
-from .facts import StayFacts
+from ..facts.stay import StayFacts
 
 LABELS = {
     "zh": {

@@ -14,7 +14,8 @@ from ..records.stay import Stay
 from ..templates import SectionSpec, Template, format_when
 from .draft import Draft, DraftSection, Table
 from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
-from .facts import StayFacts, stay_facts
+from ..facts.stay import StayFacts, stay_facts
+from .stats import SectionStats
 
 log = logging.getLogger(__name__)
 

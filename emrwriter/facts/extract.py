@@ -1,12 +1,11 @@
 """Information structuring from free text, zh and en, every fact with its span.
 
-The note importer reads only what it can read exactly (stay dates, diagnosis
-lists, discharge medication lines, allergies). This module reads the rest of a
-stay's notes by rules: lab results and vital signs ("Creatinine 1.6 mg/dL (H)",
-"血钾3.32mmol/L↓"), pre-admission medications, medication changes during the
-stay (started, stopped, changed), procedures, follow-up appointments and
-results still pending at discharge. Structured imports (FHIR, C-CDA, lab CSV)
-already give facts: text facts that repeat them are merged, not duplicated.
+The note importer reads what a note lists (stay dates, diagnoses, medications with
+their status, allergies). This module reads the rest of a stay's notes by rules: lab
+results and vital signs ("Creatinine 1.6 mg/dL (H)", "血钾3.32mmol/L↓"), procedures,
+follow-up appointments and results still pending at discharge. Structured imports
+(FHIR, C-CDA, lab CSV) already give facts: text facts that repeat them are merged, not
+duplicated. ``facts.stay`` gathers all of it into the one fact layer.
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..records.model import Document, Medication, Observation, Provenance
+from ..records.model import Document, Observation, Provenance
 from ..records.notes import list_items, parse_medication
-from ..records.stay import HISTORY, Stay
+from ..records.stay import Stay
 from .dates import DateValue
-from .drugs import canonical_drug, find_drugs
 from .lab_names import VITAL_SYNONYMS, lab_key
 from .tokens import split_sentences, tokenize
 from .units import Quantity
@@ -42,25 +40,10 @@ _PENDING_TEXT_ZH = re.compile(
     r"(?P<before>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?)(?:[（(][^）)]{0,20}[)）])?(?:结果)?[:：]?\s*(?:仍在|仍|尚在|正在)?(?:待回报|待回|待报|培养中|尚未回报|未回报|结果未出)"
 )
 _FLAG_AFTER = re.compile(r"\s*(?:[（(]\s*(?P<f1>H|L|HH|LL|high|low|A)\s*[;；,)）]|(?P<f2>[↑↓]+)|\s(?P<f3>H|L)\b)")
-_CHANGE_CUES = {
-    "started": re.compile(
-        r"\b(?:start(?:ed|ing)?|initiat(?:ed|e)|begun|began|add(?:ed)?|new)\b|开始|加用|启用|新加", re.IGNORECASE
-    ),
-    "stopped": re.compile(
-        r"\b(?:stop(?:ped)?|discontinu(?:ed|e)|held|hold|d/c(?:'d)?|cease[d]?)\b|停用|停药|停止|撤药|已停", re.IGNORECASE
-    ),
-    "changed": re.compile(
-        r"\b(?:increas(?:ed|e)|decreas(?:ed|e)|chang(?:ed|e)|titrat(?:ed|e)|switch(?:ed)?|transition(?:ed)?|reduc(?:ed|e)|adjust(?:ed)?)\b"
-        r"|改为|调整为|换用|改用|序贯为|升级为|加量|减量|增加至|减至",
-        re.IGNORECASE,
-    ),
-}
-_HEADING_STATUS = (
-    (re.compile(r"\bNEW\b|新加|新增", re.IGNORECASE), "new"),
-    (re.compile(r"CHANGE|调整", re.IGNORECASE), "changed"),
-    (re.compile(r"STOP|DISCONTINU|HELD|停用", re.IGNORECASE), "stopped"),
-    (re.compile(r"CONTINU|UNCHANGED|继续", re.IGNORECASE), "continued"),
-)
+def where(document: Document, part: str = "text") -> str:
+    """A locator inside a document: under the document's own (one note of a multi-note file,
+    a FHIR DocumentReference), so that the offsets find the right text."""
+    return f"{document.provenance.locator} / {part}" if document.provenance.locator else part
 
 
 @dataclass
@@ -88,16 +71,6 @@ class PendingResult:
 
 
 @dataclass
-class MedicationChange:
-    drug: str  # canonical name
-    name: str  # as the record writes it
-    action: str  # new | stopped | changed
-    detail: str  # e.g. "40 mg once daily (was 20 mg once daily)"
-    provenance: Provenance
-    quote: str = ""
-
-
-@dataclass
 class Procedure:
     name: str
     date: DateValue | None
@@ -108,17 +81,6 @@ class Procedure:
 class FollowUp:
     text: str
     provenance: Provenance
-
-
-@dataclass
-class StructuredFacts:
-    labs: list[LabResult] = field(default_factory=list)
-    vitals: list[LabResult] = field(default_factory=list)
-    home_medications: list[Medication] = field(default_factory=list)
-    medication_changes: list[MedicationChange] = field(default_factory=list)
-    procedures: list[Procedure] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    pending: list[PendingResult] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -157,7 +119,7 @@ def results_from_text(document: Document) -> list[LabResult]:
                     unit=quantity.unit.symbol if quantity.unit else "",
                     flag=flag_text,
                     time=last_date,
-                    provenance=Provenance(document.provenance.file, "text", token.start, value.end),
+                    provenance=Provenance(document.provenance.file, where(document), token.start, value.end),
                     category=category,
                 )
             )
@@ -232,12 +194,20 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
     mentions: list[tuple[datetime | None, str, str, Provenance, str, bool]] = []
     for document in documents:
         text = document.text
+        for section in document.sections:
+            if section.key == "pending_results":  # a list under "PENDING RESULTS:" names the tests
+                for s, e in list_items(text, section.start, section.end):
+                    name = _PENDING_WORDS.sub("", text[s:e]).strip(" :：;；,，.。-")
+                    if name and not _NO_ITEMS.match(name) and not _NOT_A_TEST.match(name) and len(name.split()) <= 6:
+                        key = lab_key(name) or _fold(name)
+                        provenance = Provenance(document.provenance.file, where(document, section.heading), s, e)
+                        mentions.append((document.date, key, name, provenance, text[s:e], True))
         for start, end in split_sentences(text):
             sentence = text[start:end]
             for name, s, e in _pending_names(sentence):
                 key = lab_key(name) or _fold(name)
                 mentions.append(
-                    (document.date, key, name, Provenance(document.provenance.file, "text", start + s, start + e), sentence, True)
+                    (document.date, key, name, Provenance(document.provenance.file, where(document), start + s, start + e), sentence, True)
                 )
     for when, key, name, provenance, quote, _ in mentions:
         later = resulted.get(key)
@@ -247,6 +217,11 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
             continue
         found.setdefault(key, PendingResult(key, name, provenance, quote))
     return list(found.values())
+
+
+_PENDING_WORDS = re.compile(r"\b(?:results?\s+)?(?:pending|outstanding|awaited)\b|待回报|待回|待报|尚未回报|未回报|结果", re.IGNORECASE)
+_NOT_A_TEST = re.compile(r"(?:results?|will|to be|please|these|they|it|we)\b", re.IGNORECASE)
+_NO_ITEMS = re.compile(r"^(?:none|nil|n/a|无|暂无)$", re.IGNORECASE)
 
 
 def _pending_names(sentence: str) -> list[tuple[str, int, int]]:
@@ -294,110 +269,6 @@ def _reported_later(key: str, name: str, when: datetime | None, documents: list[
 
 
 # ---------------------------------------------------------------------------
-# medications before admission and changes at discharge
-
-
-def home_medications(documents: list[Document]) -> list[Medication]:
-    """Medications before admission: a MEDICATIONS (ON ADMISSION) list, or the dosed
-    drugs named in 既往史 / past history."""
-    found: list[Medication] = []
-    for document in documents:
-        for section in document.sections:
-            if section.key == "medications":
-                spans = list_items(document.text, section.start, section.end)
-            elif section.key == "past_history":
-                spans = _dosed_drug_spans(document.text, section.start, section.end)
-            elif section.key == "history_of_present_illness":
-                spans = _dosed_drug_spans(document.text, section.start, section.end, regular_only=True)
-            else:
-                continue
-            for s, e in spans:
-                name, dose, route, frequency = parse_medication(document.text[s:e].strip(' "“”「」'))
-                if not find_drugs(name or document.text[s:e]):
-                    continue
-                found.append(
-                    Medication(
-                        Provenance(document.provenance.file, section.heading, s, e),
-                        name=name,
-                        dose=dose,
-                        route=route,
-                        frequency=frequency,
-                        role="home",
-                    )
-                )
-    return found
-
-
-_REGULAR_USE = re.compile(
-    r"(?:平素|规律|长期|一直|常规|规则|维持)[^，。；]{0,6}$|(?:takes|taking|home|chronically|regularly)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-
-
-def _dosed_drug_spans(text: str, start: int, end: int, regular_only: bool = False) -> list[tuple[int, int]]:
-    """Drug mentions with a dose right after them inside prose ("口服苯磺酸氨氯地平片 5mg 每日一次");
-    ``regular_only``: only those said to be taken regularly ("平素吸入...", "takes ...")."""
-    spans = []
-    for drug in find_drugs(text[start:end]):
-        s = start + drug.start
-        if regular_only and not _REGULAR_USE.search(text[max(start, s - 12) : s].rstrip(' "“「')):
-            continue
-        stop = re.search(r"[”\"」，。；,;\n]", text[s:end])
-        e = s + (stop.start() if stop else end - s)
-        if re.search(r"\d", text[s:e]):
-            spans.append((s, e))
-    return spans
-
-
-def _heading_status(locator: str) -> str:
-    for pattern, status in _HEADING_STATUS:
-        if pattern.search(locator or ""):
-            return status
-    return ""
-
-
-def medication_changes(stay: Stay, discharge: list[Medication], documents: list[Document]) -> list[MedicationChange]:
-    """New, stopped and changed medications at discharge, compared with the
-    medications before admission (and as the discharge list's own headings say)."""
-    home = home_medications(documents)
-    home_by_drug = {canonical_drug(m.name): m for m in home}
-    discharge_by_drug = {canonical_drug(m.name): m for m in discharge}
-    changes: list[MedicationChange] = []
-    for drug, med in discharge_by_drug.items():
-        status = _heading_status(med.provenance.locator)
-        before = home_by_drug.get(drug)
-        if status == "new" or (before is None and home and status != "continued"):
-            changes.append(MedicationChange(drug, med.name, "new", _dose_text(med), med.provenance))
-        elif status == "changed" or (before is not None and _dose_changed(before, med)):
-            was = f" (was {_dose_text(before)})" if before is not None else ""
-            changes.append(MedicationChange(drug, med.name, "changed", _dose_text(med) + was, med.provenance))
-    stopped = [m for m in stay.record.medications if m.status == "stopped" and stay.label(m) != HISTORY]
-    for med in stopped:
-        drug = canonical_drug(med.name)
-        if drug not in discharge_by_drug and all(c.drug != drug for c in changes):
-            changes.append(MedicationChange(drug, med.name, "stopped", _dose_text(med), med.provenance))
-    for drug, med in home_by_drug.items():
-        if drug not in discharge_by_drug and discharge and all(c.drug != drug for c in changes):
-            changes.append(MedicationChange(drug, med.name, "stopped", _dose_text(med), med.provenance))
-    return changes
-
-
-def _dose_text(med: Medication) -> str:
-    return " ".join(x for x in (med.dose, med.route, med.frequency) if x)
-
-
-def _dose_changed(before: Medication, after: Medication) -> bool:
-    a, b = tokenize(before.dose), tokenize(after.dose)
-    qa = [t.value for t in a if t.kind == "qty"]
-    qb = [t.value for t in b if t.kind == "qty"]
-    if qa and qb and not qa[0].same_as(qb[0]):
-        return True
-    fa = [t.key for t in tokenize(before.frequency) if t.kind == "freq"]
-    fb = [t.key for t in tokenize(after.frequency) if t.kind == "freq"]
-    return bool(fa and fb and fa[0] != fb[0])
-
-
-# ---------------------------------------------------------------------------
 # procedures and follow-up
 
 _EN_PROCEDURE = re.compile(
@@ -415,7 +286,7 @@ def procedures_from_text(document: Document) -> list[Procedure]:
             for s, e in list_items(text, section.start, section.end):
                 found.append(
                     Procedure(
-                        text[s:e].strip(), _first_date(text[s:e]), Provenance(document.provenance.file, section.heading, s, e)
+                        text[s:e].strip(), _first_date(text[s:e]), Provenance(document.provenance.file, where(document, section.heading), s, e)
                     )
                 )
     for pattern in (_EN_PROCEDURE, _ZH_PROCEDURE):
@@ -426,7 +297,7 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 Procedure(
                     match["name"].strip(),
                     _first_date(text[match.start() : line_end if line_end > 0 else len(text)]),
-                    Provenance(document.provenance.file, "text", s, e),
+                    Provenance(document.provenance.file, where(document), s, e),
                 )
             )
     return found
@@ -439,43 +310,24 @@ def _first_date(text: str) -> DateValue | None:
     return None
 
 
+# A follow-up item among other instructions ("Call the clinic if ..." is not one)
+FOLLOW_UP_ITEM = re.compile(r"follow[- ]?up|appointment|return to (?:the )?clinic|see dr\b|复诊|随访|随诊|复查|返院|门诊就诊", re.IGNORECASE)
+
+
 def follow_ups(documents: list[Document]) -> list[FollowUp]:
-    found = []
+    """Follow-up sections item by item, and the follow-up items among a note's discharge
+    instructions ("2周后心内科门诊复诊" in 出院医嘱), each once."""
+    found: list[FollowUp] = []
+    seen: set[str] = set()
     for document in documents:
         for section in document.sections:
-            if section.key == "follow_up":
-                for s, e in list_items(document.text, section.start, section.end):
-                    found.append(
-                        FollowUp(document.text[s:e].strip(), Provenance(document.provenance.file, section.heading, s, e))
-                    )
+            if section.key not in {"follow_up", "discharge_instructions"}:
+                continue
+            for s, e in list_items(document.text, section.start, section.end):
+                text = document.text[s:e].strip()
+                if section.key != "follow_up" and not FOLLOW_UP_ITEM.search(text):
+                    continue
+                if text and text not in seen:
+                    seen.add(text)
+                    found.append(FollowUp(text, Provenance(document.provenance.file, where(document, section.heading), s, e)))
     return found
-
-
-# ---------------------------------------------------------------------------
-# everything
-
-
-def structure(
-    stay: Stay, documents: list[Document], discharge: list[Medication], observations: list[Observation]
-) -> StructuredFacts:
-    """All text facts of a stay, merged with its structured results."""
-    text_results = [r for d in documents for r in results_from_text(d)]
-    structured = structured_results(observations)
-    merged = merge_results(structured, text_results)
-    facts = StructuredFacts(
-        labs=[r for r in merged if r.category == "lab"],
-        vitals=[r for r in merged if r.category == "vital"],
-        home_medications=home_medications(documents),
-        medication_changes=medication_changes(stay, discharge, documents),
-        procedures=[p for d in documents for p in procedures_from_text(d)],
-        follow_ups=follow_ups(documents),
-        pending=pending_results(stay, documents, observations),
-    )
-    log.debug(
-        "structured: %d labs, %d vitals, %d changes, %d pending",
-        len(facts.labs),
-        len(facts.vitals),
-        len(facts.medication_changes),
-        len(facts.pending),
-    )
-    return facts

@@ -44,7 +44,7 @@ from ..checks.findings import Finding
 from ..checks.review import CheckedSection, DraftReview, table_text, word_comments
 from ..cli import default_template
 from ..drafting.draft import Draft, DraftSection
-from ..drafting.facts import stay_facts
+from ..facts.stay import stay_facts
 from ..engine.base import LOADING, READING, Progress
 from ..engine.models import default_model_path
 from ..export.docx_writer import ExportError, write_docx

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from . import ccda, fhir, labs_csv, medications_csv, notes
 from .model import Encounter, ImportProblem, Record, RecordError
+from .lab_flags import complete_flags
+from .stay_dates import infer_stay_dates
 from .text_encoding import decode_text
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,10 @@ def load_case(path: Path, patient_id: str | None = None) -> Record:
     if not path.exists():
         raise RecordError(f"{path}: no such file or folder")
     record = _load_folder(path, patient_id) if path.is_dir() else _load_single(path, patient_id)
+    for encounter in record.encounters:
+        if encounter.id == notes.STAY_ID:
+            infer_stay_dates(record, encounter)
+    complete_flags(record.observations)
     _ensure_stay(record)
     return record
 

@@ -53,6 +53,9 @@ class Encounter:
     reason: str = ""
     location: str = ""
     provenance: Provenance | None = None
+    # where a date without a label was read from ("患者今日出院" in a dated note), when it was
+    start_source: Provenance | None = None
+    end_source: Provenance | None = None
 
     @property
     def is_inpatient(self) -> bool:
@@ -79,7 +82,10 @@ class Condition(Item):
     onset: datetime | None = None
     abatement: datetime | None = None
     status: str = ""  # active, resolved, ...
-    role: str = ""  # "admission", "discharge", "" (unspecified)
+    # "admission", "discharge", "procedure" (post-operative), "working" (a note's assessment),
+    # "history", "" (unspecified)
+    role: str = ""
+    recorded: datetime | None = None  # the date of the note that states it
 
     @property
     def when(self) -> datetime | None:
@@ -96,7 +102,9 @@ class Medication(Item):
     status: str = ""  # active, stopped, completed, ...
     start: datetime | None = None
     end: datetime | None = None
-    role: str = ""  # "discharge" for a discharge medication list, "" otherwise
+    # "discharge" (the discharge list), "home" (before admission), "inpatient" (an order of the
+    # stay), "" (unspecified); status says new / changed / continued / stopped where known
+    role: str = ""
     reason: str = ""  # why it was started, changed or stopped, as the record says
 
     @property
@@ -111,7 +119,8 @@ class Observation(Item):
     value: str = ""
     unit: str = ""
     reference_range: str = ""
-    flag: str = ""  # H, L, A, N, ... as given by the source
+    flag: str = ""  # H, L, A, N, ... as given by the source, or computed from the range
+    flag_source: str = ""  # "record" when the source gave the flag, "range" when computed from it
     time: datetime | None = None
     category: str = "lab"  # "lab" | "vital" | other FHIR categories
 

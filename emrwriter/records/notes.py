@@ -12,10 +12,14 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from ..facts.drugs import find_drugs
+from .dates import FoundDate, find_date, parse_datetime
+from .fields import header_fields
+from .subnotes import note_parts
 from .headings import find_sections, is_title
 from .model import (
     Allergy,
@@ -39,79 +43,17 @@ STAY_ID = "stay"
 # Document kind from file name, title or first lines; the first kind whose phrase
 # appears wins, so the more specific phrases come first.
 DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("first_progress_note", ("首次病程记录",)),
-    ("progress_note", ("日常病程记录", "病程记录", "PROGRESS NOTE")),
+    ("first_progress_note", ("首次病程记录", "首程")),
+    ("operative_note", ("手术记录", "OPERATIVE NOTE", "OPERATIVE REPORT", "OP NOTE", "OPERATION NOTE", "PROCEDURE NOTE")),
+    ("progress_note", ("日常病程记录", "病程记录", "查房记录", "PROGRESS NOTE")),
     ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
-    ("discharge_orders", ("出院医嘱",)),
-    ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL")),
+    ("discharge_orders", ("出院医嘱", "DISCHARGE INSTRUCTIONS", "DISCHARGE ORDERS")),
+    ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL", "ADMISSION NOTE")),
     ("medication_list", ("用药清单", "MEDICATION LIST")),
 )
-INPATIENT_KINDS = frozenset({"admission_note", "first_progress_note", "progress_note", "discharge_orders", "discharge_summary"})
-
-# ---------------------------------------------------------------------------
-# dates
-
-_MONTHS = {
-    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
-}
-_TIME = r"(?:[ \t　T]+(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?)?"
-_DATE_PATTERNS = (
-    re.compile(
-        r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
-        r"(?:\s*(?P<H>\d{1,2})\s*[时:：]\s*(?P<M>\d{1,2})\s*分?)?"
-    ),
-    re.compile(rf"(?<!\d)(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d){_TIME}"),
-    re.compile(rf"(?<![\d/])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?!\d){_TIME}"),
-    re.compile(
-        r"(?<![A-Za-z])(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
-        r"(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
-        re.IGNORECASE,
-    ),
+INPATIENT_KINDS = frozenset(
+    {"admission_note", "first_progress_note", "progress_note", "operative_note", "discharge_orders", "discharge_summary"}
 )
-
-
-@dataclass(frozen=True)
-class FoundDate:
-    value: datetime
-    has_time: bool
-    start: int
-    end: int
-
-
-def find_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate | None:
-    """The earliest valid date in ``text[pos:endpos]`` (zh, ISO, US M/D/Y, "March 26, 2006")."""
-    endpos = len(text) if endpos is None else endpos
-    best: FoundDate | None = None
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text, pos, endpos):
-            if best is not None and match.start() >= best.start:
-                break
-            found = _to_date(match)
-            if found is not None:
-                best = found
-                break
-    return best
-
-
-def _to_date(match: re.Match[str]) -> FoundDate | None:
-    groups = match.groupdict()
-    month = _MONTHS[groups["mon"][:3].lower()] if groups.get("mon") else int(groups["m"])
-    hour, minute, second = (int(groups.get(k) or 0) for k in ("H", "M", "S"))
-    try:
-        value = datetime(int(groups["y"]), month, int(groups["d"]), hour, minute, second)
-    except ValueError:
-        return None
-    return FoundDate(value, groups.get("H") is not None, match.start(), match.end())
-
-
-def parse_datetime(value: str) -> datetime | None:
-    """Read a date/time cell or field value; None when it holds no date we can read."""
-    text = value.strip()
-    found = find_date(text)
-    if found is None or found.start != 0:
-        return None
-    return found.value
-
 
 # ---------------------------------------------------------------------------
 # document kind, title, date, author
@@ -137,13 +79,18 @@ def _title_line(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+def kind_of(name: str) -> str:
+    """The kind a file name or title names ("" when it names none)."""
+    folded = _norm_name(name)
+    for kind, phrases in DOCUMENT_KINDS:
+        if any(phrase in folded for phrase in phrases):
+            return kind
+    return ""
+
+
 def document_kind(path: Path, title: str) -> str:
     """Kind from the file name first (what the user chose), then the title line."""
-    for source in (_norm_name(path.stem), _norm_name(title)):
-        for kind, phrases in DOCUMENT_KINDS:
-            if any(phrase in source for phrase in phrases):
-                return kind
-    return "note"
+    return kind_of(path.stem) or kind_of(title) or "note"
 
 
 _LABEL_START = r"(?:^|(?<=[\s|，,；;]))"
@@ -332,20 +279,27 @@ def _is_latin(line: str) -> bool:
 
 def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Lines of a body with hard-wrapped English prose joined back together: a line
-    continues the previous one when that one has no closing punctuation and either
-    this one starts in lower case or that one reached the wrap margin (~60+ chars)."""
-    lines: list[tuple[int, int]] = []
-    previous: tuple[int, int] | None = None  # the previous physical line, None after a blank line
+    continues the previous one when that one has no closing punctuation and either this
+    one starts in lower case or that one was wrapped: it reached the wrap margin (~60+
+    chars) and this line's first word would not have fitted on it (lines of a list are
+    each shorter than the longest line by more than a word)."""
+    physical = []
     offset = start
     for raw in text[start:end].split("\n"):
-        s, e = _trim(text, offset, offset + len(raw))
+        physical.append(_trim(text, offset, offset + len(raw)))
         offset += len(raw) + 1
+    width = max((e - s for s, e in physical), default=0)
+    lines: list[tuple[int, int]] = []
+    previous: tuple[int, int] | None = None  # the previous physical line, None after a blank line
+    for s, e in physical:
         if s == e:
             previous = None
             continue
         if previous is not None and lines:
             last = text[previous[0] : previous[1]]
-            wrapped = text[s].islower() or (_is_latin(last) and len(last) >= 60)
+            first_word = len(text[s:e].split(None, 1)[0])
+            at_margin = len(last) >= 60 and len(last) + 1 + first_word > width - 2
+            wrapped = text[s].islower() or (_is_latin(last) and at_margin)
             if wrapped and not last.endswith(_ENDS_ITEM):
                 lines[-1] = (lines[-1][0], e)
                 previous = (s, e)
@@ -645,38 +599,82 @@ def _allergies(text: str, section: Section, file: str) -> tuple[list[Allergy], i
 # ---------------------------------------------------------------------------
 # building the Record
 
-_CONDITION_ROLES = {"admission_diagnosis": "admission", "discharge_diagnosis": "discharge"}
+_CONDITION_ROLES = {
+    "admission_diagnosis": "admission",
+    "discharge_diagnosis": "discharge",
+    "postoperative_diagnosis": "procedure",
+    "preoperative_diagnosis": "working",
+}
+# A plain "诊断"/"Diagnoses" list means what the note is: the admission or the discharge diagnosis.
+_DIAGNOSIS_BY_KIND = {"admission_note": "admission", "first_progress_note": "admission", "discharge_summary": "discharge"}
+_ASSESSMENT_HEADING = re.compile(r"ASSESSMENT|IMPRESSION|\bA ?/ ?P\b|诊断", re.IGNORECASE)
+# A problem of an assessment list ends at its first colon, dash or sentence: "1. CAP: continue ..."
+_PROBLEM_END = re.compile(r"[:：]|\s[-–—]\s|[.。;；](?:\s|$)|，(?=[^，]*(?:继续|予|给予|改为|停|加用|完善|监测))")
+_PROBLEM_STATUS = re.compile(r",\s*(?:improving|improved|resolved|resolving|stable|worsening|controlled|ongoing)\s*$", re.IGNORECASE)
+_MAX_PROBLEM_WORDS = 10
+# Items of an assessment list that are no diagnosis: plans, prophylaxis, code status, pending tests
+_NOT_A_PROBLEM = re.compile(
+    r"\b(?:pending|dispo(?:sition)?|code status|full code|dnr|prophylaxis|fen|diet|access|lines?|education|follow[- ]?up)\b"
+    r"|待回报|待回|随访|复诊|出院计划|预防",
+    re.IGNORECASE,
+)
 
 
-def _conditions(text: str, sections: list[Section], file: str, encounter_id: str) -> list[Condition]:
+def _diagnosis_role(ctx: _Context, section: Section) -> str | None:
+    role = _CONDITION_ROLES.get(section.key)
+    if role is not None:
+        return role
+    if section.key in {"diagnosis", "secondary_diagnosis"}:
+        return _DIAGNOSIS_BY_KIND.get(ctx.kind, "discharge" if ctx.kind == "discharge_orders" else "working")
+    if section.key in {"assessment", "plan"} and _ASSESSMENT_HEADING.search(section.heading):
+        return "working"
+    return None
+
+
+def _problem_span(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The problem an assessment item names, without its plan; None for prose."""
+    s, e = span
+    while s < e and text[s] in "#*- \t":
+        s += 1
+    stop = _PROBLEM_END.search(text, s, e)
+    e = stop.start() if stop else e
+    status = _PROBLEM_STATUS.search(text, s, e)
+    s, e = _trim(text, s, status.start() if status else e, _TRAILING)
+    name = text[s:e]
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in name)
+    if s >= e or len(name.split()) > _MAX_PROBLEM_WORDS or cjk > 30 or _NOT_A_PROBLEM.search(name):
+        return None
+    return s, e
+
+
+def _conditions(ctx: _Context) -> list[Condition]:
+    """Diagnosis lists by their heading (admission, discharge, post-operative) or, for a plain
+    "诊断"/"Diagnoses", by the kind of note; the problems of an assessment as working diagnoses."""
+    text = ctx.text
     conditions = []
-    for section in sections:
-        role = _CONDITION_ROLES.get(section.key)
+    for section in ctx.sections:
+        role = _diagnosis_role(ctx, section)
         if role is None:
             continue
-        for s, e in list_items(text, section.start, section.end):
+        assessment = section.key in {"assessment", "plan"}
+        items = _marked_list(text, section.start, section.end) if assessment else list_items(text, section.start, section.end)
+        if assessment and items is None:  # "Impression: Community-acquired pneumonia." on its own
+            items = [] if len(text[section.start : section.end].split()) > _MAX_PROBLEM_WORDS else [(section.start, section.end)]
+        for span in items:
+            found = _problem_span(text, span) if assessment else span
+            if found is None or not _clean(text[found[0] : found[1]]):
+                continue
+            s, e = found
             conditions.append(
                 Condition(
-                    provenance=Provenance(file=file, locator=section.heading, start=s, end=e),
-                    encounter_id=encounter_id,
+                    provenance=Provenance(file=ctx.file, locator=section.heading, start=s, end=e),
+                    encounter_id=ctx.encounter_id,
                     name=_clean(text[s:e]),
                     role=role,
+                    recorded=ctx.date,
                 )
             )
     return conditions
-
-
-def _medication(text: str, span: tuple[int, int], file: str, locator: str, role: str, encounter_id: str) -> Medication:
-    name, dose, route, frequency = parse_medication(text[span[0] : span[1]])
-    return Medication(
-        provenance=Provenance(file=file, locator=locator, start=span[0], end=span[1]),
-        encounter_id=encounter_id,
-        name=name,
-        dose=dose,
-        route=route,
-        frequency=frequency,
-        role=role,
-    )
 
 
 def _not_read(file: str, heading: str, count: int, what: str) -> ImportProblem:
@@ -694,71 +692,208 @@ class _Context:
     title_span: tuple[int, int] | None
     sections: list[Section]
     encounter_id: str
+    date: datetime | None = None
+
+
+# What a list item or its heading says about a drug at discharge; the first that matches wins.
+_STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Stop aspirin", "Aspirin 81 mg - STOPPED", "（已停用）"; not "stop after 7 days"
+    ("stopped", re.compile(
+        r"^[\s*•·-]*(?:(?:stop|discontinue|d/c|hold|do not take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)|停用|停服|停药|暂停|停止)"
+        r"|(?:^|[-–—(（|:：,，;；]\s*)(?:(?:stopped|discontinued|held|d/c'd)\b|已?停用|已停|停药)", re.I)),
+    ("changed", re.compile(r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
+                           r"|加量|减量|改为|调整|增加至|减至|换用|改用", re.I)),
+    ("new", re.compile(r"\bnew\b|\bstart(?:ed)?\b|\bbegin\b|\binitiat(?:e|ed)\b|新加|新增|新开|加用|开始", re.I)),
+    ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|继续|维持|续用|同前|照常", re.I)),
+)
+_ACTION_WORD = re.compile(
+    r"^(?:(?:please\s+)?(?:continue|resume|start|begin|new|stop|hold|discontinue|take|increase|decrease|change)(?:\s+taking)?\s+"
+    r"|(?:继续|加用|停用|新加|开始|维持)\s*(?:服用|口服|使用)?)",
+    re.IGNORECASE,
+)
+_REASON = re.compile(
+    r"(?:\b(?:due to|because of|because|for(?!\s+\d)|secondary to|given|in view of|owing to)\s+|因|由于|鉴于)(?P<r>[^()（）;；。\n]{2,60})",
+    re.IGNORECASE,
+)
+# A discharge note's instructions or plan lists drugs among other orders: only drug-like items count.
+_DISCHARGE_PLAN_KEYS = frozenset({"discharge_instructions", "plan"})
+_DISCHARGE_KINDS = frozenset({"discharge_summary", "discharge_orders"})
+_PROSE_HISTORY_KEYS = {"past_history": False, "history_of_present_illness": True}  # key -> only "takes regularly"
+_REGULAR_USE = re.compile(
+    r"(?:平素|规律|长期|一直|常规|规则|维持)[^，。；]{0,6}$|(?:takes|taking|home|chronically|regularly|on)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def reason_in(text: str) -> str:
+    """Why a drug was started, changed or stopped, as the text says: "due to …", "因…",
+    or a bracketed note without numbers ("停用阿司匹林（消化道出血）")."""
+    found = _REASON.search(text)
+    if found:
+        return _clean(found["r"])
+    bracket = re.search(r"[（(](?P<r>[^（()）\d]{2,40})[)）]", text)
+    return _clean(bracket["r"]) if bracket else ""
+
+
+def status_cue(text: str) -> str:
+    """new / changed / continued / stopped as an item or a heading says, else ""."""
+    for status, pattern in _STATUS_CUES:
+        if pattern.search(text):
+            return status
+    return ""
+
+
+@dataclass
+class _MedicationBody:
+    start: int
+    end: int
+    heading: str
+    role: str
+    status: str = ""
+    # "named": take only items naming a known drug; "dosed": ... with a dose, route or frequency
+    drugs_only: str = ""
+
+
+def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
+    bodies: list[_MedicationBody] = []
+    discharge_doc = ctx.kind in _DISCHARGE_KINDS
+    listed = any(s.key == "discharge_medications" for s in ctx.sections)  # then instructions add no drugs
+    for section in ctx.sections:
+        heading_status = status_cue(section.heading)
+        if section.key == "discharge_medications":
+            bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", heading_status))
+        elif section.key == "stopped_medications":
+            bodies.append(_MedicationBody(section.start, section.end, section.heading, "", "stopped"))
+        elif section.key == "medications" and ctx.kind != "medication_list":
+            bodies.append(_MedicationBody(section.start, section.end, section.heading, "home", drugs_only="named"))
+        elif section.key in _DISCHARGE_PLAN_KEYS and not listed and (discharge_doc or re.search(r"出院|discharge", section.heading, re.I)):
+            bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", drugs_only="dosed"))
+    if ctx.kind == "medication_list" and not any(b.role == "discharge" for b in bodies):
+        role = "discharge" if re.search(r"出院|discharge", f"{ctx.title} {Path(ctx.file).name}", re.IGNORECASE) else ""
+        listed = [_MedicationBody(s.start, s.end, s.heading, role) for s in ctx.sections if s.key == "medications"]
+        bodies += listed or [_MedicationBody(ctx.title_span[1] if ctx.title_span else 0, len(ctx.text), "", role)]
+    return bodies
+
+
+def _drug_like(item: str, dosed: bool) -> bool:
+    """A known drug name (with a dose, route or frequency when ``dosed``): "阿莫西林 0.5g 口服
+    tid" is one, "注意休息" and "2周后复诊" are not."""
+    name, dose, route, frequency = parse_medication(_ACTION_WORD.sub("", item.strip()))
+    return bool(find_drugs(name) and (dose or route or frequency or not dosed))
 
 
 def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medication]:
-    """Discharge medication sections; a stand-alone medication list is read line by line."""
-    bodies = [(s.start, s.end, s.heading, "discharge") for s in ctx.sections if s.key == "discharge_medications"]
-    if ctx.kind == "medication_list" and not bodies:
-        role = "discharge" if re.search(r"出院|discharge", f"{ctx.title} {Path(ctx.file).name}", re.IGNORECASE) else ""
-        listed = [(s.start, s.end, s.heading, role) for s in ctx.sections if s.key == "medications"]
-        bodies = listed or [(ctx.title_span[1] if ctx.title_span else 0, len(ctx.text), "", role)]
-    bodies += [(s.start, s.end, s.heading, "stopped") for s in ctx.sections if s.key == "stopped_medications"]
+    """Discharge, stopped and home medication lists (and drug orders among a discharge note's
+    instructions), each item with its status where the item or its heading gives one;
+    drugs said to be taken regularly in the history's prose are home medications."""
     medications = []
-    for start, end, heading, role in bodies:
-        spans, skipped = _medication_spans(ctx.text, start, end)
+    for body in _medication_bodies(ctx):
+        spans, skipped = _medication_spans(ctx.text, body.start, body.end)
         for span in spans:
-            medication = _medication(ctx.text, span, ctx.file, heading, role, ctx.encounter_id if role else "")
-            if role == "stopped":  # a status, not a role: the drug is not on the discharge list
-                medication.role, medication.status = "", "stopped"
+            item = ctx.text[span[0] : span[1]]
+            if body.drugs_only and not _drug_like(item, body.drugs_only == "dosed"):
+                continue
+            medication = _medication(ctx, span, body.heading, body.role)
+            medication.status = status_cue(item) or body.status
+            if medication.status == "stopped":  # a status, never a discharge drug
+                medication.role = "" if body.role == "discharge" else body.role
             medications.append(medication)
-        if skipped:
-            problems.append(_not_read(ctx.file, heading or ctx.title, skipped, "medications"))
+        if skipped and not body.drugs_only:
+            problems.append(_not_read(ctx.file, body.heading or ctx.title, skipped, "medications"))
+    for section in ctx.sections:
+        regular_only = _PROSE_HISTORY_KEYS.get(section.key)
+        if regular_only is not None:
+            for span in _dosed_drug_spans(ctx.text, section.start, section.end, regular_only):
+                medications.append(_medication(ctx, span, section.heading, "home"))
     return medications
 
 
-_PATIENT_LABELS = {
-    "name": r"姓名|患者姓名|Patient Name|Patient|Name",
-    "sex": r"性别|Sex|Gender",
-    "birth": r"出生日期|出生年月日|Date of Birth|DOB",
-    "id": r"住院号|病案号|病历号|MRN|Medical Record Number",
-}
+def _dosed_drug_spans(text: str, start: int, end: int, regular_only: bool) -> list[tuple[int, int]]:
+    """Drug mentions with a dose right after them inside prose ("长期口服二甲双胍0.5g 每日两次");
+    ``regular_only``: only those said to be taken regularly ("平素吸入...", "takes ...")."""
+    spans = []
+    for drug in find_drugs(text[start:end]):
+        s = start + drug.start
+        if regular_only and not _REGULAR_USE.search(text[max(start, s - 12) : s].rstrip(' "“「')):
+            continue
+        stop = re.search(r"[”\"」，。；,;\n]|(?<=[a-z])\.\s", text[s:end])
+        e = s + (stop.start() if stop else end - s)
+        if re.search(r"\d", text[s:e]):
+            spans.append((s, e))
+    return spans
+
+
+def _medication(ctx: _Context, span: tuple[int, int], locator: str, role: str) -> Medication:
+    item = ctx.text[span[0] : span[1]]
+    action = _ACTION_WORD.match(item)
+    start = span[0] + (action.end() if action else 0)
+    name, dose, route, frequency = parse_medication(ctx.text[start : span[1]])
+    return Medication(
+        provenance=Provenance(file=ctx.file, locator=locator, start=span[0], end=span[1]),
+        encounter_id=ctx.encounter_id if role in {"discharge", "inpatient"} else "",
+        name=name,
+        dose=dose,
+        route=route,
+        frequency=frequency,
+        role=role,
+        reason=reason_in(item) if status_cue(item) in {"stopped", "changed"} else "",
+    )
+
+
 _SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male", "female": "female"}
 HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines are something else
 
 
 def patient_from_text(text: str, file: str) -> Patient:
-    """Demographics from a note's header lines (姓名：…, Patient Name: …, DOB: …)."""
-    found: dict[str, re.Match[str]] = {}
-    for field, labels in _PATIENT_LABELS.items():
-        pattern = rf"^[ \t]*({labels})[ \t]*[:：][ \t]*(\S[^\n]*?)[ \t]*$"
-        match = re.search(pattern, text[:HEADER_CHARS], re.MULTILINE | re.IGNORECASE)
-        if match:
-            found[field] = match
+    """Demographics from a note's header lines, several fields to a line
+    (姓名：王某某　性别：男, Patient: Jane Doe    DOB: 03/02/1952 | MRN: 123)."""
+    found = header_fields(text, HEADER_CHARS)
     patient = Patient()
-    if "name" in found:
-        patient.name = found["name"].group(2)
-        patient.provenance = Provenance(file=file, locator="patient", start=found["name"].start(2), end=found["name"].end(2))
+    name = found.get("name")
+    if name is not None and not find_date(name.value):
+        patient.name = name.value
+        patient.provenance = Provenance(file=file, locator="patient", start=name.start, end=name.end)
     if "sex" in found:
-        patient.sex = _SEXES.get(found["sex"].group(2).lower(), "")
-    if "birth" in found:
-        born = parse_datetime(found["birth"].group(2))
+        patient.sex = _SEXES.get(found["sex"].value.strip().lower().rstrip("性"), "")
+    if "birth_date" in found:
+        born = parse_datetime(found["birth_date"].value)
         patient.birth_date = born.date() if born else None
-    if "id" in found:
-        patient.identifiers = [f"{found['id'].group(1)}|{found['id'].group(2)}"]
+    if "identifier" in found:
+        patient.identifiers = [f"{found['identifier'].label}|{found['identifier'].value}"]
     return patient
 
 
 def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
-    """Build a Record holding one Document (and its light structure) from decoded text.
-
-    ``title`` overrides the title found in the text (e.g. a .docx core property).
+    """Build a Record from a file's decoded text: one Document per note in it (a file of
+    several dated notes gives several, each located as "note N: <heading>"), with its
+    light structure. ``title`` overrides the title found in the text (a .docx property).
     """
     text = text.replace("\r\n", "\n")
     file = str(path)
+    parts = note_parts(text)
+    if len(parts) == 1:
+        record = _note_record(path, text, title)
+    else:
+        record = Record()
+        for number, (start, end) in enumerate(parts, start=1):
+            record.merge(_note_record(path, text[start:end], "", part=number))
+        record.sources = [file]
+    record.patient = patient_from_text(text, file)
+    return record
+
+
+def _note_record(path: Path, text: str, title: str, part: int = 0) -> Record:
+    """One note: its Document, stay dates, diagnoses, medications and allergies. A ``part``
+    of a file is named by its own heading first (the file name is the whole file's)."""
+    file = str(path)
     found_title = _title_line(text)
-    title = title or (found_title[0] if found_title else path.stem)
-    kind = document_kind(path, title)
+    if part:
+        first_line = text.strip().split("\n", 1)[0].strip()
+        title = found_title[0] if found_title else first_line[:80]
+        kind = kind_of(title) or kind_of(path.stem) or "note"
+    else:
+        title = title or (found_title[0] if found_title else path.stem)
+        kind = document_kind(path, title)
     sections = find_sections(text)
     problems: list[ImportProblem] = []
     encounter = stay_encounter(text, file, kind, problems)
@@ -768,16 +903,15 @@ def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
         encounter_id=encounter_id,
         title=title,
         kind=kind,
-        date=document_date(text, found_title),
+        date=document_date(text, found_title) or (_first_line_date(text) if part else None),
         author=document_author(text),
         text=text,
         sections=sections,
     )
     title_span = (found_title[1], found_title[2]) if found_title else None
-    ctx = _Context(text, file, kind, title, title_span, sections, encounter_id)
+    ctx = _Context(text, file, kind, title, title_span, sections, encounter_id, document.date)
     record = Record(encounters=[encounter] if encounter else [], documents=[document], sources=[file])
-    record.patient = patient_from_text(text, file)
-    record.conditions = _conditions(text, sections, file, encounter_id)
+    record.conditions = _conditions(ctx)
     record.medications = _medications(ctx, problems)
     for section in sections:
         if section.key == "allergies":
@@ -786,6 +920,8 @@ def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
             if skipped:
                 problems.append(_not_read(file, section.heading, skipped, "allergies"))
     record.problems = problems
+    if part:
+        _locate_in_part(record, f"note {part}: {title}")
     logger.debug(
         "%s: kind=%s sections=%d conditions=%d medications=%d allergies=%d",
         path.name,
@@ -796,6 +932,26 @@ def document_from_text(path: Path, text: str, *, title: str = "") -> Record:
         len(record.allergies),
     )
     return record
+
+
+def _first_line_date(text: str) -> datetime | None:
+    """A dated note's date: on its heading line or the line under it."""
+    head = "\n".join(text.strip().split("\n", 2)[:2])
+    found = find_date(head)
+    return found.value if found else None
+
+
+def _locate_in_part(record: Record, locator: str) -> None:
+    """Items of one note of a multi-note file: their locator starts with the note's, and
+    their offsets index into that note's text (as the GUI and the checks expect)."""
+    for kind in ("conditions", "medications", "allergies"):
+        for item in getattr(record, kind):
+            item.provenance = replace(item.provenance, locator=f"{locator} / {item.provenance.locator}".rstrip(" /"))
+    for document in record.documents:
+        document.provenance = replace(document.provenance, locator=locator)
+    for encounter in record.encounters:
+        if encounter.provenance is not None:
+            encounter.provenance = replace(encounter.provenance, locator=f"{locator} / {encounter.provenance.locator}".rstrip(" /"))
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ chosen by relevance to the model-written sections, and what is left out is named
 import pytest
 
 from emrwriter.drafting.evidence import ALWAYS_KEPT, Piece, bm25_scores, fit_evidence, gather_pieces, required_kinds, terms
-from emrwriter.drafting.facts import stay_facts
+from emrwriter.facts.stay import stay_facts
 from emrwriter.drafting.pipeline import _prepare_prompts
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter

@@ -22,7 +22,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from emrwriter.drafting.draft import Draft, DraftSection
-from emrwriter.drafting.facts import stay_facts
+from emrwriter.facts.stay import stay_facts
 from emrwriter.gui.app import GuiThreadCollector
 from emrwriter.gui.draft_panel import MAX_WAIT_MS, HistoryDialog, SectionEditor
 from emrwriter.gui.main_window import MainWindow

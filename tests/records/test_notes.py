@@ -313,7 +313,7 @@ def test_medications_heading_depends_on_place_in_note() -> None:
     text = "MEDICATIONS: Aspirin 81 mg daily.\n\nHOSPITAL COURSE: Stable.\n\nMEDICATIONS: Aspirin 81 mg daily.\n"
     assert [s.key for s in find_sections(text)] == ["medications", "hospital_course", "discharge_medications"]
     record = document_from_text(Path("n.txt"), text)
-    assert [m.role for m in record.medications] == ["discharge"]  # the home list is left to later stages
+    assert [m.role for m in record.medications] == ["home", "discharge"]
 
 
 def test_heading_table_is_data() -> None:

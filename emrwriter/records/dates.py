@@ -1,0 +1,69 @@
+"""Dates as notes write them: 2026年3月2日 10时, 2026-03-02 09:00, 03/15/2026, March 26, 2006."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
+_TIME = r"(?:[ \t　T]+(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?)?"
+_DATE_PATTERNS = (
+    re.compile(
+        r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+        r"(?:\s*(?P<H>\d{1,2})\s*[时:：]\s*(?P<M>\d{1,2})\s*分?)?"
+    ),
+    re.compile(rf"(?<!\d)(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d){_TIME}"),
+    re.compile(rf"(?<![\d/])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?!\d){_TIME}"),
+    re.compile(
+        r"(?<![A-Za-z])(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+        r"(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
+        re.IGNORECASE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime
+    has_time: bool
+    start: int
+    end: int
+
+
+def find_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate | None:
+    """The earliest valid date in ``text[pos:endpos]`` (zh, ISO, US M/D/Y, "March 26, 2006")."""
+    endpos = len(text) if endpos is None else endpos
+    best: FoundDate | None = None
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text, pos, endpos):
+            if best is not None and match.start() >= best.start:
+                break
+            found = _to_date(match)
+            if found is not None:
+                best = found
+                break
+    return best
+
+
+def _to_date(match: re.Match[str]) -> FoundDate | None:
+    groups = match.groupdict()
+    month = _MONTHS[groups["mon"][:3].lower()] if groups.get("mon") else int(groups["m"])
+    hour, minute, second = (int(groups.get(k) or 0) for k in ("H", "M", "S"))
+    try:
+        value = datetime(int(groups["y"]), month, int(groups["d"]), hour, minute, second)
+    except ValueError:
+        return None
+    return FoundDate(value, groups.get("H") is not None, match.start(), match.end())
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """Read a date/time cell or field value; None when it holds no date we can read."""
+    text = value.strip()
+    found = find_date(text)
+    if found is None or found.start != 0:
+        return None
+    return found.value
