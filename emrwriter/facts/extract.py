@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapidfuzz import fuzz
+
+from ..records.lab_flags import flag_from_range
 from ..records.model import Document, Observation, Provenance
 from ..records.notes import list_items, parse_medication
 from ..records.stay import Stay
@@ -44,6 +47,13 @@ def where(document: Document, part: str = "text") -> str:
     """A locator inside a document: under the document's own (one note of a multi-note file,
     a FHIR DocumentReference), so that the offsets find the right text."""
     return f"{document.provenance.locator} / {part}" if document.provenance.locator else part
+
+
+_RANGE_AFTER = re.compile(
+    r"[ \t]*[（(][ \t]*(?:ref(?:erence)?(?: range)?[:：]?[ \t]*|normal[:：]?[ \t]*|参考(?:值|范围|区间)?[:：]?[ \t]*)?"
+    r"(?P<r>(?:[<>≤≥＜＞]=?[ \t]*)?\d+(?:\.\d+)?(?:[ \t]*(?:-|–|~|～|to)[ \t]*\d+(?:\.\d+)?)?)[ \t]*[^()（）\n]{0,12}[)）]",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -110,6 +120,9 @@ def results_from_text(document: Document) -> list[LabResult]:
             quantity: Quantity = value.value
             flag = _FLAG_AFTER.match(text, value.end)
             flag_text = next((g for g in (flag.groups() if flag else ()) if g), "") if flag else ""
+            if not flag_text:  # "WBC 16.2 K/uL (4.0-11.0)": the flag from the range written after it
+                written = _RANGE_AFTER.match(text, value.end)
+                flag_text = flag_from_range(value.text, written["r"]) if written else ""
             category = "vital" if token.value in VITAL_SYNONYMS else "lab"
             found.append(
                 LabResult(
@@ -215,8 +228,28 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
             continue
         if _reported_later(key, name, when, documents):
             continue
-        found.setdefault(key, PendingResult(key, name, provenance, quote))
+        if _names_a_test(name) and not any(_same_test(name, known.name) for known in found.values()):
+            found.setdefault(key, PendingResult(key, name, provenance, quote))
     return list(found.values())
+
+
+# What a pending "result" is: a known test, or a name with a word for a test in it
+_TEST_WORDS = re.compile(
+    r"cultures?|antigens?|antibod\w+|serolog\w+|biops\w+|patholog\w+|cytolog\w+|histolog\w+|pcr|panel|levels?|tests?|assay|screen"
+    r"|studies|study|smear|stain|titers?|genetic|karyotype|sensitivit\w+|susceptibilit\w+|scan|mri|ct\b|x-?ray|echo\w*|eeg|emg|report"
+    r"|培养|病理|活检|检查|抗原|抗体|基因|检测|涂片|药敏|报告|结果|CT|MRI|彩超|超声|心电图|造影|测序|免疫组化",
+    re.IGNORECASE,
+)
+_NOT_A_TEST_NAME = re.compile(r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|repeat|f/u)\b|[()（）]$|^\W", re.IGNORECASE)
+
+
+def _names_a_test(name: str) -> bool:
+    return not _NOT_A_TEST_NAME.search(name.strip()) and bool(lab_key(name) or _TEST_WORDS.search(name))
+
+
+def _same_test(a: str, b: str) -> bool:
+    """"Legionella antigen" and "Legionella urine antigen" are one pending test."""
+    return fuzz.token_set_ratio(_fold(a), _fold(b)) >= 90
 
 
 _PENDING_WORDS = re.compile(r"\b(?:results?\s+)?(?:pending|outstanding|awaited)\b|待回报|待回|待报|尚未回报|未回报|结果", re.IGNORECASE)

@@ -178,7 +178,7 @@ HEADING_KEYS: dict[str, tuple[str, ...]] = {
         "ACTIVITY",
         "DISCHARGE PLAN",
     ),
-    "follow_up": ("随访", "复诊", "随诊", "门诊随访", "随访计划", "复查", "FOLLOW UP", "FOLLOWUP", "APPOINTMENTS", "FOLLOW UP APPOINTMENTS"),
+    "follow_up": ("随访", "复诊", "随诊", "门诊随访", "随访计划", "复查", "FOLLOW UP", "FOLLOWUP", "F/U", "FU", "APPOINTMENTS", "FOLLOW UP APPOINTMENTS"),
     "pending_results": (
         "待回报结果",
         "待回报",

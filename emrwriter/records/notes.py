@@ -19,7 +19,7 @@ from pathlib import Path
 from ..facts.drugs import find_drugs
 from .dates import FoundDate, find_date, parse_datetime
 from .fields import header_fields
-from .subnotes import note_parts
+from .subnotes import dated_heading, note_parts
 from .headings import find_sections, is_title
 from .model import (
     Allergy,
@@ -707,7 +707,8 @@ _STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|继续|维持|续用|同前|照常", re.I)),
 )
 _ACTION_WORD = re.compile(
-    r"^(?:(?:please\s+)?(?:continue|resume|start|begin|new|stop|hold|discontinue|take|increase|decrease|change)(?:\s+taking)?\s+"
+    r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take|increase[d]?"
+    r"|decrease[d]?|change[d]?)(?:\s+taking)?(?:\s*[:：-]\s*|\s+)"
     r"|(?:继续|加用|停用|新加|开始|维持)\s*(?:服用|口服|使用)?)",
     re.IGNORECASE,
 )
@@ -903,7 +904,7 @@ def _note_record(path: Path, text: str, title: str, part: int = 0) -> Record:
         encounter_id=encounter_id,
         title=title,
         kind=kind,
-        date=document_date(text, found_title) or (_first_line_date(text) if part else None),
+        date=document_date(text, found_title) or _first_line_date(text, part),
         author=document_author(text),
         text=text,
         sections=sections,
@@ -934,10 +935,13 @@ def _note_record(path: Path, text: str, title: str, part: int = 0) -> Record:
     return record
 
 
-def _first_line_date(text: str) -> datetime | None:
-    """A dated note's date: on its heading line or the line under it."""
-    head = "\n".join(text.strip().split("\n", 2)[:2])
-    found = find_date(head)
+def _first_line_date(text: str, part: int) -> datetime | None:
+    """A dated note's date: on its heading line ("Admission Note -- 02/23/2026 23:10"), or for
+    one note of a multi-note file, on the line under its heading."""
+    lines = text.lstrip().split("\n", 2)
+    if dated_heading(lines[0], 0, len(lines[0])):
+        return find_date(lines[0]).value  # type: ignore[union-attr]
+    found = find_date("\n".join(lines[:2])) if part else None
     return found.value if found else None
 
 

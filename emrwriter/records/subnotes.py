@@ -61,20 +61,34 @@ def _dated_line(text: str, start: int, end: int) -> bool:
     return any(f.key == "date" and find_date(f.value) is not None for f in fields)
 
 
+def dated_heading(text: str, start: int, end: int) -> bool:
+    """A note's heading line with its date on it: "PROGRESS NOTE - 03/15/2026",
+    "02/24/2026 -- Medicine progress note", "2026-03-02 09:00 主治医师查房记录"."""
+    line = text[start:end].strip()
+    if not NOTE_WORDS.search(line) or _is_field_line(text, start, end) or len(line) > _MAX_HEADER_CHARS:
+        return False
+    found = find_date(text, start, end)
+    if found is None:
+        return False
+    at_edge = not text[start : found.start].strip() or not text[found.end : end].strip(" \t　-–—:：|()（）")
+    return at_edge or _heading_like(line)
+
+
 def note_starts(text: str) -> list[int]:
     """Offsets of the lines where dated notes begin; [] when the file is one note."""
     lines = [span for span in _lines(text) if text[span[0] : span[1]].strip()]
     starts: list[int] = []
     for index, (start, end) in enumerate(lines):
+        if dated_heading(text, start, end):
+            starts.append(start)
+            continue
         line = text[start:end].strip()
         if not NOTE_WORDS.search(line) or not _heading_like(line) or _is_field_line(text, start, end):
             continue
-        dated = find_date(text, start, end) is not None
-        if not dated:
+        if find_date(text, start, end) is None:  # "PROGRESS NOTE" with "Date: …" under it
             following = lines[index + 1 : index + 1 + _LOOKAHEAD_LINES]
-            dated = any(_dated_line(text, s, e) for s, e in following)
-        if dated:
-            starts.append(start)
+            if any(_dated_line(text, s, e) for s, e in following):
+                starts.append(start)
     top = {s for s, _ in lines[:_TOP_LINES]}
     if len(starts) >= 2 or (len(starts) == 1 and starts[0] not in top):
         return starts

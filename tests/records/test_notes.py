@@ -429,7 +429,7 @@ def test_stopped_medications_are_not_discharge_medications() -> None:
     text = "NEW MEDICATIONS:\nEmpagliflozin 10 mg PO once daily\n\nSTOPPED: Ibuprofen 400 mg PO - avoid NSAIDs; see clinic\n"
     record = document_from_text(Path("medication_list.txt"), text)
     assert [(m.name, m.role, m.status) for m in record.medications] == [
-        ("Empagliflozin", "discharge", ""),
+        ("Empagliflozin", "discharge", "new"),  # the heading says NEW
         ("Ibuprofen", "", "stopped"),
     ]
 
