@@ -56,8 +56,35 @@ def label_key(label: str) -> str:
     return _label_lookup().get(_fold(label), "")
 
 
+_CELL = re.compile(r"[^\t|｜]+")
+
+
+def _cell_fields(text: str, start: int, end: int) -> list[Field]:
+    """A row of cells, label then value: "姓名 | 李某某 | 性别 | 女" (a .docx table), "住院号\t2603"."""
+    cells = [(m.start(), m.end()) for m in _CELL.finditer(text, start, end) if m.group().strip()]
+    fields = []
+    index = 0
+    while index + 1 < len(cells):
+        label = text[cells[index][0] : cells[index][1]].strip()
+        key = label_key(label)
+        if key:
+            s, e = cells[index + 1]
+            while s < e and text[s] in " 　":
+                s += 1
+            while e > s and text[e - 1] in " 　":
+                e -= 1
+            fields.append(Field(key, label, text[s:e], s, e))
+            index += 2
+        else:
+            index += 1
+    return fields
+
+
 def line_fields(text: str, start: int, end: int) -> list[Field]:
-    """The fields of one line ``text[start:end]``; [] when it holds no ``label: value``."""
+    """The fields of one line ``text[start:end]``; [] when it holds no ``label: value``
+    (nor label and value in cells of a table row)."""
+    if not re.search(r"[:：]", text[start:end]) and re.search(r"\t|\|", text[start:end]):
+        return _cell_fields(text, start, end)
     cuts: list[tuple[int, int, str]] = []  # (label start, value start, label)
     for match in _known_label().finditer(text, start, end):
         cuts.append((match.start(), match.end(), match["label"]))

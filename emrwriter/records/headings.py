@@ -202,14 +202,22 @@ HEADING_KEYS: dict[str, tuple[str, ...]] = {
         "操作",
         "手术及操作",
         "手术情况",
-        "手术经过",
+        "手术名称",
+        "手术方式",
+        "操作名称",
         "PROCEDURES",
+        "PROCEDURES PERFORMED",
+        "PROCEDURE PERFORMED",
+        "OPERATION PERFORMED",
+        "OPERATIONS PERFORMED",
+        "NAME OF PROCEDURE",
         "PROCEDURE",
         "OPERATIONS",
         "OPERATION",
     ),
     "consultations": ("会诊", "会诊意见", "CONSULTATIONS", "CONSULTATION", "CONSULTS", "CONSULT"),
     "complications": ("并发症", "COMPLICATIONS"),
+    "operative_course": ("手术经过", "手术步骤", "DESCRIPTION OF PROCEDURE", "PROCEDURE IN DETAIL", "OPERATIVE FINDINGS", "FINDINGS"),
     "prognosis": ("预后", "PROGNOSIS"),
     "labs": (
         "辅助检查",
@@ -411,7 +419,9 @@ def _candidates(text: str) -> list[_Candidate]:
     for raw in text.splitlines(keepends=True):
         line = raw.rstrip("\r\n")
         if line.strip():
-            candidate = None if first_line and is_title(line) else _line_candidate(line, offset)
+            # a title line is no section, unless it opens its body with a colon ("出院医嘱：" then items)
+            title = first_line and is_title(line) and not line.rstrip().endswith((":", "："))
+            candidate = None if title else _line_candidate(line, offset)
             first_line = False
             if candidate is not None:
                 found.append(candidate)

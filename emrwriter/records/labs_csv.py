@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import ImportProblem, Observation, Provenance, Record, RecordError
-from .notes import parse_datetime
+from .dates import parse_datetime
 from .text_encoding import decode_text
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,25 @@ def _header(text: str) -> tuple[list[tuple[int, int]], int, list[str], str] | No
                 delimiter, cells = candidate, other
                 break
     return spans, head, cells, delimiter
+
+
+def is_lab_header(cells: list[str]) -> bool:
+    """True for a table header naming a test and a result column (a CSV's, or a note's table)."""
+    return len(cells) > 1 and set(REQUIRED_COLUMNS) <= _map_columns(cells).keys()
+
+
+def table_observations(
+    file: str, header: list[str], rows: list[tuple[int, int, list[str]]], problems: list[ImportProblem]
+) -> list[Observation]:
+    """The rows of a lab table found inside a note (a .docx table): (start, end, cells) each."""
+    table = _Table(file, _map_columns(header), len(header))
+    found = []
+    for number, (start, end, cells) in enumerate(rows, start=1):
+        if any(cell.strip() for cell in cells):
+            observation = table.observation(number, start, end, cells, problems)
+            if observation is not None:
+                found.append(observation)
+    return found
 
 
 def looks_like_lab_csv(text: str) -> bool:

@@ -21,6 +21,7 @@ from .dates import FoundDate, find_date, parse_datetime
 from .fields import header_fields
 from .subnotes import dated_heading, note_parts
 from .headings import find_sections, is_title
+from .labs_csv import is_lab_header, table_observations
 from .model import (
     Allergy,
     Condition,
@@ -28,6 +29,7 @@ from .model import (
     Encounter,
     ImportProblem,
     Medication,
+    Observation,
     Patient,
     Provenance,
     Record,
@@ -60,7 +62,9 @@ INPATIENT_KINDS = frozenset(
 
 
 def _norm_name(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text).upper()
+    """Upper case, separators as one space, no spaces between Chinese characters ("入 院 记 录")."""
+    folded = re.sub(r"[\s_\-]+", " ", text).upper()
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", folded)
 
 
 def _title_line(text: str) -> tuple[str, int, int] | None:
@@ -165,8 +169,10 @@ _STAY_LABELS = {
     "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission",
     "discharge": r"出院日期|出院时间|discharge date|discharge time|date of discharge",
 }
-_STAY_PATTERNS = {
-    which: re.compile(_LABEL_START + rf"(?:{labels})[ \t　]*[:：][ \t　]*(?P<v>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+_STAY_PATTERNS = {  # "入院日期：…", and in a table row "入院日期 | 2026-03-09" or "入院时间\t2026-03-12"
+    which: re.compile(
+        _LABEL_START + rf"(?:{labels})(?:[ \t　]*[:：][ \t　]*|[ \t]*[|｜][ \t]*|\t+)(?P<v>[^\n]*)", re.IGNORECASE | re.MULTILINE
+    )
     for which, labels in _STAY_LABELS.items()
 }
 _TIME_ONLY = re.compile(r"(?P<H>\d{1,2})[:：](?P<M>\d{2})(?!\d)")
@@ -914,6 +920,7 @@ def _note_record(path: Path, text: str, title: str, part: int = 0) -> Record:
     record = Record(encounters=[encounter] if encounter else [], documents=[document], sources=[file])
     record.conditions = _conditions(ctx)
     record.medications = _medications(ctx, problems)
+    record.observations = _table_labs(ctx, problems)
     for section in sections:
         if section.key == "allergies":
             allergies, skipped = _allergies(text, section, file)
@@ -935,6 +942,37 @@ def _note_record(path: Path, text: str, title: str, part: int = 0) -> Record:
     return record
 
 
+_TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n]*$", re.MULTILINE)
+
+
+def _table_labs(ctx: _Context, problems: list[ImportProblem]) -> list[Observation]:
+    """Lab tables inside a note (a .docx table, a pasted "项目 | 结果 | 单位 | 参考范围" block):
+    a header naming a test and a result column, then its rows, each an Observation."""
+    observations: list[Observation] = []
+    header: list[str] | None = None
+    rows: list[tuple[int, int, list[str]]] = []
+    last_end = -2
+
+    def flush() -> None:
+        if header is not None and rows:
+            observations.extend(table_observations(ctx.file, header, rows, problems))
+
+    for match in _TABLE_ROW.finditer(ctx.text):
+        cells = [cell.strip() for cell in match.group().split("|")]
+        if match.start() != last_end + 1:  # a new table
+            flush()
+            header, rows = None, []
+        last_end = match.end()
+        if header is None:
+            header = cells if is_lab_header(cells) else None
+            continue
+        rows.append((match.start(), match.end(), cells))
+    flush()
+    for observation in observations:
+        observation.encounter_id = ctx.encounter_id
+    return observations
+
+
 def _first_line_date(text: str, part: int) -> datetime | None:
     """A dated note's date: on its heading line ("Admission Note -- 02/23/2026 23:10"), or for
     one note of a multi-note file, on the line under its heading."""
@@ -948,7 +986,7 @@ def _first_line_date(text: str, part: int) -> datetime | None:
 def _locate_in_part(record: Record, locator: str) -> None:
     """Items of one note of a multi-note file: their locator starts with the note's, and
     their offsets index into that note's text (as the GUI and the checks expect)."""
-    for kind in ("conditions", "medications", "allergies"):
+    for kind in ("conditions", "medications", "allergies", "observations"):
         for item in getattr(record, kind):
             item.provenance = replace(item.provenance, locator=f"{locator} / {item.provenance.locator}".rstrip(" /"))
     for document in record.documents:
