@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..facts.drugs import find_drugs
 from .dates import FoundDate, find_date, parse_datetime
-from .fields import header_fields
+from .fields import Field, header_fields
 from .subnotes import dated_heading, note_parts
 from .headings import find_sections, is_title
 from .labs_csv import is_lab_header, table_observations
@@ -51,7 +51,7 @@ DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
     ("discharge_orders", ("出院医嘱", "DISCHARGE INSTRUCTIONS", "DISCHARGE ORDERS")),
     ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL", "ADMISSION NOTE")),
-    ("medication_list", ("用药清单", "MEDICATION LIST")),
+    ("medication_list", ("用药清单", "出院带药", "MEDICATION LIST", "DISCHARGE MEDICATIONS", "MEDICATION RECONCILIATION", "MED REC")),
 )
 INPATIENT_KINDS = frozenset(
     {"admission_note", "first_progress_note", "progress_note", "operative_note", "discharge_orders", "discharge_summary"}
@@ -166,8 +166,8 @@ def document_author(text: str) -> str:
 # the stay: admission and discharge dates
 
 _STAY_LABELS = {
-    "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission",
-    "discharge": r"出院日期|出院时间|discharge date|discharge time|date of discharge",
+    "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission|admitted|adm",
+    "discharge": r"出院日期|出院时间|discharge date|discharge time|date of discharge|discharged|disch",
 }
 _STAY_PATTERNS = {  # "入院日期：…", and in a table row "入院日期 | 2026-03-09" or "入院时间\t2026-03-12"
     which: re.compile(
@@ -444,10 +444,13 @@ def _name_end(item: str) -> int:
     return min(starts) if starts else len(item)
 
 
+_TRAILING_WORD = re.compile(r"\s+(?:to|at|from|of|by|with|on|was|is|-+)$", re.IGNORECASE)  # "furosemide to 40 mg"
+
+
 def parse_medication(item: str) -> tuple[str, str, str, str]:
     """(name, dose, route, frequency); the whole item as name when it does not parse."""
     name_end = _name_end(item)
-    name = _clean(item[:name_end].replace("|", " "))
+    name = _TRAILING_WORD.sub("", _clean(item[:name_end].replace("|", " ")))
     if name_end == len(item) or not name or not re.search(r"[A-Za-z\u4e00-\u9fff]", name):
         return _clean(item.replace("|", " ")), "", "", ""
     masked = _mask_brackets(item.replace("|", " "))
@@ -633,7 +636,7 @@ def _diagnosis_role(ctx: _Context, section: Section) -> str | None:
     if section.key in {"diagnosis", "secondary_diagnosis"}:
         return _DIAGNOSIS_BY_KIND.get(ctx.kind, "discharge" if ctx.kind == "discharge_orders" else "working")
     if section.key in {"assessment", "plan"} and _ASSESSMENT_HEADING.search(section.heading):
-        return "working"
+        return "admission" if _DIAGNOSIS_BY_KIND.get(ctx.kind) == "admission" else "working"  # an H&P's problems
     return None
 
 
@@ -782,6 +785,12 @@ def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
     return bodies
 
 
+def _sentence_start(text: str, start: int, position: int) -> str:
+    """The beginning of the sentence holding ``position``, up to it."""
+    breaks = [m.end() for m in re.finditer(r"[.。;；!?！？\n]\s*", text[start:position])]
+    return text[start + (breaks[-1] if breaks else 0) : position]
+
+
 def _drug_like(item: str, dosed: bool) -> bool:
     """A known drug name (with a dose, route or frequency when ``dosed``): "阿莫西林 0.5g 口服
     tid" is one, "注意休息" and "2周后复诊" are not."""
@@ -801,7 +810,8 @@ def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medicatio
             if body.drugs_only and not _drug_like(item, body.drugs_only == "dosed"):
                 continue
             medication = _medication(ctx, span, body.heading, body.role)
-            medication.status = status_cue(item) or body.status
+            # "Stop lisinopril, spironolactone and metformin.": the verb holds for the whole sentence
+            medication.status = status_cue(item) or status_cue(_sentence_start(ctx.text, body.start, span[0])) or body.status
             if medication.status == "stopped":  # a status, never a discharge drug
                 medication.role = "" if body.role == "discharge" else body.role
             medications.append(medication)
@@ -851,12 +861,28 @@ _SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "m
 HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines are something else
 
 
+# "ROMERO, LUIS (M)   67 yo   MRN: 7730215": an EHR banner leads with the name, unlabelled
+_BANNER_NAME = re.compile(r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]*){0,2})(?:[ \t]*\((?P<sex>[MF])\))?(?=[ \t]{2,}|\t|[ \t]*\||$)")
+
+
+def _banner_name(text: str, found: dict) -> Field | None:
+    first = next((m for m in re.finditer(r"[^\n]+", text[:HEADER_CHARS]) if m.group().strip()), None)
+    if first is None or not any(f.start < first.end() for f in found.values()):
+        return None  # only a line that also holds labelled fields is a banner
+    match = _BANNER_NAME.match(first.group())
+    if match is None:
+        return None
+    if match["sex"] and "sex" not in found:
+        found["sex"] = Field("sex", "", match["sex"], first.start() + match.start("sex"), first.start() + match.end("sex"))
+    return Field("name", "", match["v"], first.start() + match.start("v"), first.start() + match.end("v"))
+
+
 def patient_from_text(text: str, file: str) -> Patient:
     """Demographics from a note's header lines, several fields to a line
     (姓名：王某某　性别：男, Patient: Jane Doe    DOB: 03/02/1952 | MRN: 123)."""
     found = header_fields(text, HEADER_CHARS)
     patient = Patient()
-    name = found.get("name")
+    name = found.get("name") or _banner_name(text, found)
     if name is not None and not find_date(name.value):
         patient.name = name.value
         patient.provenance = Provenance(file=file, locator="patient", start=name.start, end=name.end)
