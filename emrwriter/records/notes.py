@@ -709,11 +709,12 @@ _STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Stop aspirin", "Aspirin 81 mg - STOPPED", "（已停用）"; not "stop after 7 days"
     ("stopped", re.compile(
         r"^[\s*•·-]*(?:(?:stop|discontinue|d/c|hold|do not take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)|停用|停服|停药|暂停|停止)"
-        r"|(?:^|[-–—(（|:：,，;；]\s*)(?:(?:stopped|discontinued|held|d/c'd)\b|已?停用|已停|停药)", re.I)),
+        r"|(?:^|[-–—(（|:：,，;；]\s*)(?:(?:stop(?:ped)?|discontinu(?:e|ed)|held|hold|d/c'd)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
+        r"|已?停用|已停|停药)", re.I)),
     ("changed", re.compile(r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
                            r"|加量|减量|改为|调整|增加至|减至|换用|改用", re.I)),
     ("new", re.compile(r"\bnew\b|\bstart(?:ed)?\b|\bbegin\b|\binitiat(?:e|ed)\b|新加|新增|新开|加用|开始", re.I)),
-    ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|继续|维持|续用|同前|照常", re.I)),
+    ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|\bkeep taking\b|继续|维持|续用|同前|照常", re.I)),
 )
 _ACTION_WORD = re.compile(
     r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take|increase[d]?"
@@ -774,6 +775,8 @@ def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", heading_status))
         elif section.key == "stopped_medications":
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "", "stopped"))
+        elif section.key == "medications" and ctx.kind == "discharge_orders":  # discharge instructions list what to take
+            bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", heading_status))
         elif section.key == "medications" and ctx.kind != "medication_list":
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "home", drugs_only="named"))
         elif section.key in _DISCHARGE_PLAN_KEYS and not listed and (discharge_doc or re.search(r"出院|discharge", section.heading, re.I)):
@@ -865,6 +868,9 @@ HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines 
 _BANNER_NAME = re.compile(r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]*){0,2})(?:[ \t]*\((?P<sex>[MF])\))?(?=[ \t]{2,}|\t|[ \t]*\||$)")
 
 
+_NAME_END = re.compile(r"[,;]\s*(?=\d)|\.\s+(?=[A-Z]{2,}|\d)|\s+\d+\s*(?:y/?o|yo|years?|岁)\b", re.IGNORECASE)
+
+
 def _banner_name(text: str, found: dict) -> Field | None:
     first = next((m for m in re.finditer(r"[^\n]+", text[:HEADER_CHARS]) if m.group().strip()), None)
     if first is None or not any(f.start < first.end() for f in found.values()):
@@ -884,8 +890,10 @@ def patient_from_text(text: str, file: str) -> Patient:
     patient = Patient()
     name = found.get("name") or _banner_name(text, found)
     if name is not None and not find_date(name.value):
-        patient.name = name.value
-        patient.provenance = Provenance(file=file, locator="patient", start=name.start, end=name.end)
+        cut = _NAME_END.search(name.value)  # "Walter Kaminski, 71 y/o male. MRN 6630028."
+        end = name.start + (cut.start() if cut else len(name.value))
+        patient.name = text[name.start : end].strip(" .,;")
+        patient.provenance = Provenance(file=file, locator="patient", start=name.start, end=end)
     if "sex" in found:
         patient.sex = _SEXES.get(found["sex"].value.strip().lower().rstrip("性"), "")
     if "birth_date" in found:
