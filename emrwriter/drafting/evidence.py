@@ -22,35 +22,7 @@ from dataclasses import dataclass, field
 from ..records.model import Observation, Provenance
 from ..templates import format_when
 from ..facts.stay import StayFacts
-
-LABELS = {
-    "zh": {
-        "diagnoses": "诊断",
-        "history": "既往疾病",
-        "allergies": "过敏",
-        "medications": "本次住院用药",
-        "discharge_medications": "出院带药",
-        "procedures": "手术及操作",
-        "abnormal_labs": "异常检验结果",
-        "labs": "其他检验结果",
-        "vitals": "生命体征",
-        "admission": "入院",
-        "discharge": "出院",
-    },
-    "en": {
-        "diagnoses": "Diagnoses",
-        "history": "Past medical history",
-        "allergies": "Allergies",
-        "medications": "Medications during the stay",
-        "discharge_medications": "Discharge medications",
-        "procedures": "Procedures",
-        "abnormal_labs": "Abnormal laboratory results",
-        "labs": "Other laboratory results",
-        "vitals": "Vital signs",
-        "admission": "admission",
-        "discharge": "discharge",
-    },
-}
+from ..words import fill, words
 
 
 @dataclass
@@ -72,17 +44,20 @@ class Evidence:
     omitted: list[Piece]
     method: str = "priority"  # "all" (everything fitted) | "priority" | "relevance"
     budget: int = 0  # the record tokens allowed
-    reason: str = ""  # why there was a limit, in the draft's language; "" for the context
+    reason: str = ""  # why there was a limit; "" for the context
 
-    def omitted_notes(self, budget: int) -> list[str]:
-        why = f"the record did not fit the model's context of {budget} tokens"
+    def omitted_notes(self, budget: int, language: str = "en") -> list[str]:
+        """What was left out and why, in ``language`` (the draft's)."""
+        table = words(language)
+        wording = table["omitted"]
+        why = fill(table, wording["context"], budget=budget)
         if self.reason:
-            why = f"{self.reason} (context {budget} tokens)"
+            why = fill(table, wording["limited"], reason=self.reason, budget=budget)
         notes = []
         for p in self.omitted:
-            note = f"{p.label}: {p.tokens} tokens left out, {why}"
+            note = fill(table, wording["note"], label=p.label, tokens=p.tokens, why=why)
             if self.method == "relevance":
-                note += f"; chosen by relevance to the model-written sections (this part: {p.relevance:.2f})"
+                note += fill(table, wording["relevance"], relevance=p.relevance)
             notes.append(note)
         return notes
 
@@ -112,7 +87,7 @@ def required_kinds(sources: Iterable[str]) -> set[str]:
 
 def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
     """Every piece of the stay the model could read, with priority and order."""
-    words = LABELS.get(language, LABELS["en"])
+    labels = words(language)["record"]
     pieces: list[Piece] = []
 
     def add(kind: str, label: str, lines: list[str], priority: int, order: int, sources: list[Provenance], topic: str = "") -> None:
@@ -120,10 +95,10 @@ def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
             pieces.append(Piece(label, "\n".join(lines), priority, order, sources, kind=kind, topic=topic))
 
     def lists(kind: str, lines: list[str], priority: int, order: int, sources: list[Provenance]) -> None:
-        add(kind, words[kind], lines, priority, order, sources)
+        add(kind, labels[kind], lines, priority, order, sources)
 
-    diagnoses = [f"{words['admission']}: {c.name}" for c in facts.admission_diagnoses]
-    diagnoses += [f"{words['discharge']}: {c.name}" for c in facts.discharge_diagnoses]
+    diagnoses = [f"{labels['admission']}: {c.name}" for c in facts.admission_diagnoses]
+    diagnoses += [f"{labels['discharge']}: {c.name}" for c in facts.discharge_diagnoses]
     lists("diagnoses", diagnoses, 0, 0, [c.provenance for c in facts.admission_diagnoses + facts.discharge_diagnoses])
     lists("history", [c.name for c in facts.history_conditions], 3, 1, [c.provenance for c in facts.history_conditions])
     lists("allergies", [_allergy_line(a) for a in facts.allergies], 0, 2, [a.provenance for a in facts.allergies])

@@ -15,33 +15,16 @@ from ..templates import SectionSpec, Template, format_when
 from .draft import Draft, DraftSection, Table
 from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
 from ..facts.stay import StayFacts, stay_facts
+from ..words import BY_LANGUAGE
+from ..words import words as words_for
 from .stats import SectionStats
 
 log = logging.getLogger(__name__)
 
 SectionTokenCallback = Callable[[str, str], None]  # (section key, text piece)
 
-WORDS = {
-    "zh": {
-        "name": "姓名", "sex": "性别", "birth": "出生日期", "id": "住院号/ID", "admitted": "入院日期",
-        "discharged": "出院日期", "sexes": {"male": "男", "female": "女", "other": "其他"},
-        "med_header": ["药品名称", "剂量", "用法", "频次", "状态"],
-        "lab_header": ["项目", "结果", "单位", "参考范围", "标志", "时间"],
-        "abnormal": "异常检验结果：{n} 项（共 {total} 项检验）",
-        "latest": "各项检验的最近结果（共 {total} 项检验，无异常标志）",
-        "stopped": "已停止生成", "not_written": "未生成：起草已停止", "length": "达到长度上限 {n} 个词元",
-    },
-    "en": {
-        "name": "Name", "sex": "Sex", "birth": "Date of birth", "id": "MRN/ID", "admitted": "Admitted",
-        "discharged": "Discharged", "sexes": {},
-        "med_header": ["Medication", "Dose", "Route", "Frequency", "Status"],
-        "lab_header": ["Test", "Result", "Unit", "Reference range", "Flag", "Time"],
-        "abnormal": "Abnormal results: {n} (of {total} results)",
-        "latest": "Latest result of each test ({total} results, none flagged abnormal)",
-        "stopped": "generation was stopped", "not_written": "not written: drafting was stopped",
-        "length": "reached the limit of {n} tokens",
-    },
-}
+# language -> words(language): the fixed wording lives in emrwriter/words/*.toml
+WORDS = BY_LANGUAGE
 
 
 def draft_summary(
@@ -56,7 +39,7 @@ def draft_summary(
     """The whole draft. Stopping keeps what was written and marks the rest incomplete."""
     started = time.monotonic()
     cancel = cancel or Cancel()
-    words = WORDS.get(template.language, WORDS["en"])
+    words = words_for(template.language)
     facts = stay_facts(stay)
     model_specs = [s for s in template.sections if s.kind == "model"]
     if model_specs and engine is None:
@@ -77,7 +60,7 @@ def draft_summary(
     per_section: list[dict] = []
     if model_specs:
         evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
-        draft.omitted = evidence.omitted_notes(engine.context_limit)
+        draft.omitted = evidence.omitted_notes(engine.context_limit, template.language)
         draft.stats["record_tokens"] = sum(p.tokens for p in evidence.pieces)
         draft.stats["evidence"] = evidence.method
         cited = [source for piece in evidence.pieces for source in piece.sources]
@@ -93,7 +76,7 @@ def draft_summary(
         section = DraftSection(spec.key, spec.heading, "", "model", sources=list(cited), table=_table(spec, facts, words))
         draft.sections.append(section)
         if cancel.is_set():
-            section.complete, section.note = False, words["not_written"]
+            section.complete, section.note = False, words["drafting"]["not_written"]
             continue
         result = _write(section, spec, prompts[spec.key], engine, words, on_progress, on_token, cancel)
         totals["prompt_tokens_evaluated"] += result.evaluated_tokens
@@ -148,7 +131,7 @@ def regenerate_section(
     spec = next((s for s in template.sections if s.key == key), None)
     if spec is None or spec.kind != "model":
         raise EngineError(f"template {template.name} has no model-written section {key!r}")
-    words = WORDS.get(template.language, WORDS["en"])
+    words = words_for(template.language)
     facts = stay_facts(stay)
     model_specs = [s for s in template.sections if s.kind == "model"]
     evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
@@ -170,9 +153,9 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
     result = engine.generate(prompt, spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens, cancel=cancel)
     section.text = result.text.strip()
     if result.stop_reason == "cancelled":
-        section.complete, section.note = False, words["stopped"]
+        section.complete, section.note = False, words["drafting"]["stopped"]
     elif result.stop_reason == "length":
-        section.complete, section.note = False, words["length"].format(n=spec.max_tokens)
+        section.complete, section.note = False, words["drafting"]["length"].format(n=spec.max_tokens)
     return result
 
 
@@ -219,7 +202,7 @@ def _table(spec: SectionSpec, facts: StayFacts, words: dict) -> Table | None:
     """The table a section carries under its text, built from items (never by the model)."""
     if spec.table == "medications":
         rows = [[m.name, m.dose, m.route, m.frequency, m.status] for m in facts.discharge_medications]
-        return Table(words["med_header"], rows)
+        return Table(words["tables"]["medication_header"], rows)
     if spec.table == "labs":
         return _lab_table(facts, words)
     return None
@@ -229,27 +212,27 @@ def _lab_table(facts: StayFacts, words: dict) -> Table | None:
     if not facts.labs:
         return None
     rows = facts.abnormal_labs
-    caption = words["abnormal"].format(n=len(rows), total=len(facts.labs))
+    caption = words["tables"]["abnormal_caption"].format(n=len(rows), total=len(facts.labs))
     if not rows:
         latest = {}
         for obs in sorted(facts.labs, key=lambda o: o.time or datetime.min):
             latest[obs.name] = obs
         rows = list(latest.values())
-        caption = words["latest"].format(total=len(facts.labs))
+        caption = words["tables"]["latest_caption"].format(total=len(facts.labs))
     return Table(
-        words["lab_header"],
+        words["tables"]["lab_header"],
         [[o.name, o.value, o.unit, o.reference_range, o.flag, format_when(o.time)] for o in rows],
         caption=caption,
     )
 
 
 def _header(facts: StayFacts, words: dict) -> dict[str, str]:
-    patient = facts.patient
+    patient, label = facts.patient, words["header"]
     return {
-        words["name"]: patient.name,
-        words["sex"]: words["sexes"].get(patient.sex, patient.sex),
-        words["birth"]: format_when(patient.birth_date),
-        words["id"]: ", ".join(i.split("|")[-1] for i in patient.identifiers[:2]),
-        words["admitted"]: format_when(facts.encounter.start),
-        words["discharged"]: format_when(facts.encounter.end),
+        label["name"]: patient.name,
+        label["sex"]: words["sexes"].get(patient.sex, patient.sex),
+        label["birth"]: format_when(patient.birth_date),
+        label["id"]: ", ".join(i.split("|")[-1] for i in patient.identifiers[:2]),
+        label["admitted"]: format_when(facts.encounter.start),
+        label["discharged"]: format_when(facts.encounter.end),
     }
