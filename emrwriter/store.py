@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .drafting.draft import Draft, DraftSection, Table
+from .drafting.stats import DraftStats
 from .paths import user_data_dir
 from .records.model import Provenance
 
@@ -283,7 +284,7 @@ class Store:
                     _dumps(draft.omitted),
                     _dumps(draft.problems),
                     int(draft.cancelled),
-                    _dumps(draft.stats),
+                    _dumps(draft.stats.as_dict()),
                 ),
             ).lastrowid
             for position, section in enumerate(draft.sections):
@@ -361,7 +362,7 @@ class Store:
             omitted=json.loads(omitted),
             problems=json.loads(problems),
             cancelled=bool(cancelled),
-            stats=json.loads(stats),
+            stats=DraftStats.from_dict(json.loads(stats)),
         )
         return StoredDraft(draft_id, case_id, encounter_id, datetime.fromisoformat(saved_at), draft, frozenset(edited))
 

@@ -3,8 +3,10 @@
 The zh template carries the items of 《病历书写基本规范》(2010) for 出院记录, the en
 template the Joint Commission elements (RC.02.04.01 EP 3). An item is present
 when its heading (the template's, or any synonym the note importer knows) is
-in the draft with a body that is not a placeholder such as "(no follow-up plan
-found in the record)".
+in the draft with a body that is not the template's placeholder such as "(no
+follow-up plan found in the record)" (known from the template itself: see
+``scaffolding``). Items are named by the template's headings; the notes, the
+standard and what it requires are in the template's language (the words files).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 
 from ..records.headings import find_sections
 from ..templates import Template, TemplateProblem, load_template
+from ..words import words
+from .scaffolding import Scaffolding, scaffolding_of
 
 # Template section key -> heading keys of records/headings.py that also fill it.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -35,31 +39,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "discharge_condition": ("discharge_condition",),
     "discharge_orders": ("discharge_instructions", "discharge_medications"),
 }
-# Which standard asks for each item.
-STANDARDS = {
-    "zh": "病历书写基本规范 (2010) 出院记录",
-    "en": "The Joint Commission RC.02.04.01 EP 3",
-}
-REQUIRED_BY: dict[str, str] = {
-    "reason_for_hospitalization": "reason for hospitalization",
-    "procedures_and_treatment": "procedures performed; care, treatment and services provided",
-    "condition_at_discharge": "condition and disposition at discharge",
-    "instructions": "information provided to the patient and family",
-    "follow_up": "provisions for follow-up care",
-    "admission_date": "入院日期",
-    "discharge_date": "出院日期",
-    "admission_condition": "入院情况",
-    "admission_diagnosis": "入院诊断",
-    "hospital_course": "诊疗经过",
-    "discharge_diagnosis": "出院诊断",
-    "discharge_condition": "出院情况",
-    "discharge_orders": "出院医嘱",
-    "signature": "医师签名 / signature",
-}
-PLACEHOLDER = re.compile(
-    r"^\s*(?:[（(](?:no [^)）]*found in the record|病历中未找到[^)）]*)[)）]|[_＿\s]*|\[incomplete[^\]]*\]|【未完成[^】]*】)\s*$",
-    re.IGNORECASE,
-)
+BLANK = re.compile(r"^[_＿\s]*$")  # a line left to fill in by hand
 _INLINE_DATE = {
     "admission_date": re.compile(r"(?:入院日期|入院时间|admission date|admitted)\s*[:：|]\s*\S", re.IGNORECASE),
     "discharge_date": re.compile(r"(?:出院日期|出院时间|discharge date|discharged)\s*[:：|]\s*\S", re.IGNORECASE),
@@ -69,15 +49,20 @@ _INLINE_DATE = {
 }
 
 
+# Item.status: why an item is not (wholly) there, for machines; Item.note says it in words.
+NOT_FOUND, NO_CONTENT, MARKED_INCOMPLETE = "not_found", "no_content", "marked_incomplete"
+
+
 @dataclass
 class Item:
     key: str
-    heading: str
+    heading: str  # the template's own heading: how the item is named to the doctor
     present: bool
     required_by: str = ""
     start: int | None = None
     end: int | None = None
     note: str = ""
+    status: str = ""  # "" | not_found | no_content | marked_incomplete
 
     def as_dict(self) -> dict:
         return {
@@ -88,6 +73,7 @@ class Item:
             "start": self.start,
             "end": self.end,
             "note": self.note,
+            "status": self.status,
         }
 
 
@@ -99,7 +85,13 @@ class Completeness:
 
     @property
     def missing(self) -> list[str]:
+        """The keys of the missing items (for machines; name them with ``missing_headings``)."""
         return [item.key for item in self.items if not item.present]
+
+    @property
+    def missing_headings(self) -> list[str]:
+        """The missing items as the draft's template names them."""
+        return [item.heading for item in self.items if not item.present]
 
     def as_dict(self) -> dict:
         return {
@@ -132,42 +124,53 @@ def _heading_spans(text: str, template: Template) -> list[tuple[int, int, str]]:
     return sorted(set(spans))
 
 
+def _empty(body: str, scaffolding: Scaffolding) -> bool:
+    """Nothing from the record in a section body: no text, a first line left blank, or
+    only the template's own words with a placeholder among them ("(no follow-up plan
+    found in the record)", "出院带药：（病历中未找到出院带药）\n随访：（病历中未找到随访安排）",
+    the mark of a section drafting did not write)."""
+    return not body or bool(BLANK.match(body.splitlines()[0])) or scaffolding.empty(body)
+
+
 def check_completeness(text: str, template: Template | None, language: str) -> Completeness:
     if template is None:
         try:
             template = load_template(default_template_name(language))
         except TemplateProblem:
-            return Completeness("", STANDARDS.get(language, ""))
+            return Completeness("", words(language)["completeness"]["standard"])
+    wording = words(template.language)["completeness"]
+    scaffolding = scaffolding_of(template)
     spans = _heading_spans(text, template)
     bodies: dict[str, list[tuple[int, int]]] = {}
     for index, (_, body_start, key) in enumerate(spans):
         end = next((s for s, _, _ in spans[index + 1 :] if s >= body_start), len(text))
         bodies.setdefault(key, []).append((body_start, end))
-    result = Completeness(template.name, STANDARDS.get(template.language, ""))
+    result = Completeness(template.name, wording["standard"])
     for spec in template.sections:
         candidates = bodies.get(spec.key, []) + [b for alias in ALIASES.get(spec.key, ()) for b in bodies.get(f"@{alias}", [])]
-        present, where, note = False, None, "not found"
+        present, where, status = False, None, NOT_FOUND
         for start, end in candidates:
             body = text[start:end].strip()
-            if body and not PLACEHOLDER.match(body.splitlines()[0] if body else ""):
-                present, where, note = True, (start, end), ""
-                if re.search(r"\[incomplete|【未完成", body, re.IGNORECASE):
-                    note = "present but marked incomplete"
+            if not _empty(body, scaffolding):
+                present, where, status = True, (start, end), ""
+                if scaffolding.marked_incomplete(body):
+                    status = MARKED_INCOMPLETE
                 break
-            where, note = (start, end), "heading present, no content"
+            where, status = (start, end), NO_CONTENT
         if not present and spec.key in _INLINE_DATE:
             match = _INLINE_DATE[spec.key].search(text)
             if match:
-                present, where, note = True, (match.start(), match.end()), ""
+                present, where, status = True, (match.start(), match.end()), ""
         result.items.append(
             Item(
                 spec.key,
                 spec.heading,
                 present,
-                REQUIRED_BY.get(spec.key, ""),
+                wording["required_by"].get(spec.key, ""),
                 where[0] if where else None,
                 where[1] if where else None,
-                note,
+                wording[status] if status else "",
+                status,
             )
         )
     return result

@@ -13,10 +13,8 @@ import re
 from ..facts.conditions import EN_ABBREVIATIONS, Term, en_terms, expand_abbreviation, zh_terms
 from ..facts.tokens import Token, stem
 from .evidence import RecordEvidence
-from .findings import MEDIUM, Finding
-from .grounding import SCAFFOLDING
-
-_PLACEHOLDER = re.compile(r"[（(](?:no |病历中未找到)[^)）]*[)）]")
+from .findings import MEDIUM, Finding, worded
+from .scaffolding import Scaffolding, default_scaffolding
 
 
 def _passage_words(evidence: RecordEvidence) -> list[set[str]]:
@@ -55,24 +53,28 @@ def _zh_supported(term: Term, evidence: RecordEvidence) -> bool:
     return core in evidence.text_lower or text in evidence.text_lower
 
 
-def check_diagnoses(text: str, evidence: RecordEvidence, tokens: list[Token], limit: int | None = None) -> list[Finding]:
+def check_diagnoses(
+    text: str,
+    evidence: RecordEvidence,
+    tokens: list[Token],
+    limit: int | None = None,
+    scaffolding: Scaffolding | None = None,
+) -> list[Finding]:
     limit = len(text) if limit is None else limit
+    scaffolding = scaffolding or default_scaffolding()
     findings: list[Finding] = []
-    checks = (
-        (en_terms, _en_supported, "{term!r} is not named in the record"),
-        (zh_terms, _zh_supported, "{term!r} 病历中未见此诊断 (not named in the record)"),
-    )
-    for terms, supported, message in checks:
+    for terms, supported in ((en_terms, _en_supported), (zh_terms, _zh_supported)):
         for term in terms(text[:limit]):
-            if _skipped(text, term) or supported(term, evidence):
+            if _skipped(text, term, scaffolding) or supported(term, evidence):
                 continue
             words = text[term.start : term.end]
-            findings.append(Finding(term.start, term.end, words, "diagnosis", MEDIUM, message.format(term=words)))
+            findings.append(Finding(term.start, term.end, words, "diagnosis", MEDIUM, **worded("diagnosis_not_named", term=words)))
     return findings
 
 
-def _skipped(text: str, term: Term) -> bool:
+def _skipped(text: str, term: Term, scaffolding: Scaffolding) -> bool:
+    """A term in the draft's own words (a label, "(no discharge diagnosis found in the record)")."""
     line_start = text.rfind("\n", 0, term.start) + 1
     line_end = text.find("\n", term.end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    return bool(SCAFFOLDING.match(line) or _PLACEHOLDER.search(line))
+    return scaffolding.covers(line) or scaffolding.placeholder_in(line)

@@ -21,8 +21,10 @@ from ..facts.tokens import EN_STOPWORDS, Token, split_sentences, tokenize
 from ..facts.units import Quantity
 from .alignment import Alignment, align
 from .context import features, nearest_anchor, window
+from ..words import languages, words
 from .evidence import Mention, RecordEvidence
-from .findings import HIGH, MEDIUM, Evidence, Finding
+from .findings import HIGH, MEDIUM, Evidence, Finding, worded
+from .scaffolding import Scaffolding, default_scaffolding
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +52,11 @@ DOSE_DIMENSIONS = frozenset(
 )
 ZH_NEGATION_CHARS = frozenset("无否未不没")
 
-# Lines the drafting pipeline writes around the record's content (counts, notes
-# on what was left out): they describe the draft, not the patient.
-SCAFFOLDING = re.compile(
-    r"^(?:\d+ medication\(s\) at discharge|出院带药共\s*\d+\s*种|abnormal results: \d+|latest result of each test"
-    r"|异常检验结果：|各项检验的最近结果|.*tokens left out, the record did not fit|\[incomplete: |【未完成：)",
-    re.IGNORECASE,
+# The heading of the draft's own notes (what was left out, import problems), in any language.
+NOTES_HEADINGS = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(words(language)["export"]["notes_heading"]) for language in languages()) + r")\s*$",
+    re.IGNORECASE | re.MULTILINE,
 )
-NOTES_HEADINGS = re.compile(r"^\s*(?:drafting notes|起草说明)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 def checked_span(text: str) -> int:
@@ -66,8 +65,14 @@ def checked_span(text: str) -> int:
     return match.start() if match else len(text)
 
 
-def check_grounding(text: str, evidence: RecordEvidence, tokens: list[Token] | None = None) -> list[Finding]:
+def check_grounding(
+    text: str, evidence: RecordEvidence, tokens: list[Token] | None = None, scaffolding: Scaffolding | None = None
+) -> list[Finding]:
+    """Findings on the values of ``text``. Lines the draft writes around the record's
+    content (``scaffolding``: the template's and the words file's; by default any
+    template's) describe the draft, not the patient, and are not checked."""
     tokens = tokens if tokens is not None else tokenize(text)
+    scaffolding = scaffolding or default_scaffolding()
     keys = features(tokens)
     stop = checked_span(text)
     findings: list[Finding] = []
@@ -76,7 +81,7 @@ def check_grounding(text: str, evidence: RecordEvidence, tokens: list[Token] | N
     for start, end in split_sentences(text, semicolons=False):
         if start >= stop:
             break
-        if SCAFFOLDING.match(text[start:end]):
+        if scaffolding.covers_span(text, start, end):
             continue
         while position < len(tokens) and tokens[position].start < start:
             position += 1
@@ -283,8 +288,8 @@ def _changed(
         draft_text,
         kind,
         HIGH,
-        f"the record says {said!r} here, not {draft_text!r}",
-        Evidence(passage.provenance(), passage.quote),
+        evidence=Evidence(passage.provenance(), passage.quote),
+        **worded("value_changed", said=said, text=draft_text),
     )
 
 
@@ -293,10 +298,10 @@ def _unsupported_here(token: Token, evidence: RecordEvidence, tokens: list[Token
     kind = _kind_of(token, anchor, evidence)
     draft_text = _token_text(token)
     if token.kind == "drug" and token.value not in evidence.drugs:
-        message = f"{draft_text!r} is not in the record"
+        message = worded("not_in_record", text=draft_text)
     else:
-        message = f"{draft_text!r} is not in the record passage this sentence restates"
-    return Finding(token.start, token.end, draft_text, kind, HIGH, message, Evidence(main.provenance(), main.quote))
+        message = worded("not_in_restated_passage", text=draft_text)
+    return Finding(token.start, token.end, draft_text, kind, HIGH, evidence=Evidence(main.provenance(), main.quote), **message)
 
 
 def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str) -> list[Finding]:
@@ -320,8 +325,8 @@ def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str
                     _token_text(token),
                     "side",
                     HIGH,
-                    f"the record says {'/'.join(sorted(their_sides))} here, not {'/'.join(sorted(our_sides))}",
-                    Evidence(passage.provenance(), passage.quote),
+                    evidence=Evidence(passage.provenance(), passage.quote),
+                    **worded("side_changed", theirs="/".join(sorted(their_sides)), ours="/".join(sorted(our_sides))),
                 )
             )
     ours_negated = _negated_tokens_in_text(draft, text)
@@ -348,10 +353,7 @@ def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str
         while _flipped(last + 1, pairs, draft, token.kind, ours_negated, theirs_negated):
             last += 1
         reported.update(range(first, last + 1))
-        if j in theirs_negated:
-            message = "the record states this as absent (negated); the draft states it as present"
-        else:
-            message = "the draft negates what the record states as present"
+        message = worded("negated_in_record" if j in theirs_negated else "negated_in_draft")
         findings.append(
             Finding(
                 draft[first].start,
@@ -359,8 +361,8 @@ def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str
                 text[draft[first].start : draft[last].end],
                 "negation",
                 HIGH,
-                message,
-                Evidence(passage.provenance(), passage.quote),
+                evidence=Evidence(passage.provenance(), passage.quote),
+                **message,
             )
         )
     return findings
@@ -466,7 +468,7 @@ def _prose_sides(text: str, indices: list[int], tokens: list[Token], evidence: R
                     token.text,
                     "side",
                     HIGH,
-                    f"the record names this only on the {'/'.join(sorted(s for s in said if s))} side",
+                    **worded("side_only", sides="/".join(sorted(s for s in said if s))),
                 )
             )
     return findings
@@ -567,20 +569,22 @@ def _context_findings(indices: list[int], tokens: list[Token], keys: list[str | 
         if closest is not None and token.kind == "qty" and _other_unit(token.value, closest.token.value):
             kind = "unit"
         if mention is None:
-            message = f"{draft_text!r} is not in the record"
             if closest is not None:
-                said = _mention_text(closest, evidence)
-                message += f" (closest: {said!r})"
+                message = worded("not_in_record_closest", text=draft_text, said=_mention_text(closest, evidence))
+            else:
+                message = worded("not_in_record", text=draft_text)
             findings.append(
-                Finding(token.start, token.end, draft_text, kind, HIGH, message, _mention_evidence(closest, evidence))
+                Finding(token.start, token.end, draft_text, kind, HIGH, evidence=_mention_evidence(closest, evidence), **message)
             )
         else:
-            message = f"{draft_text!r} occurs in the record, but not about this"
             if closest is not None and not compatible(closest.token, token):
-                message += f" (the record says {_mention_text(closest, evidence)!r} here)"
+                message = worded("about_something_else_says", text=draft_text, said=_mention_text(closest, evidence))
+            else:
+                message = worded("about_something_else", text=draft_text)
             findings.append(
                 Finding(
-                    token.start, token.end, draft_text, kind, MEDIUM, message, _mention_evidence(closest or mention, evidence)
+                    token.start, token.end, draft_text, kind, MEDIUM, evidence=_mention_evidence(closest or mention, evidence),
+                    **message,
                 )
             )
     return findings
@@ -642,5 +646,5 @@ def _drug_finding(token: Token, evidence: RecordEvidence) -> Finding | None:
         if match is not None and match[1] >= 92:
             return None
     return Finding(
-        token.start, token.end, _token_text(token), "drug", HIGH, f"{_token_text(token)!r} ({name}) is not in the record"
+        token.start, token.end, _token_text(token), "drug", HIGH, **worded("drug_not_in_record", text=_token_text(token), name=name)
     )

@@ -17,12 +17,13 @@ from ..facts.tokens import Token
 from ..records.headings import find_sections
 from ..records.model import Medication
 from .evidence import RecordEvidence
-from .findings import HIGH, Evidence, Finding
+from .findings import HIGH, Evidence, Finding, worded
 from .grounding import checked_span
 
 LIST_KEYS = ("discharge_medications",)
-# Headings that may sit inside a medication list without ending it ("Allergies:" above the table).
-INSIDE_KEYS = frozenset({"allergies", "other", "medications", "discharge_medications"})
+# Headings that may sit inside a medication list without ending it ("Allergies:" or
+# "Stopped medications (do not take):" above the table).
+INSIDE_KEYS = frozenset({"allergies", "other", "medications", "discharge_medications", "stopped_medications"})
 
 
 def medication_scope(text: str) -> list[tuple[int, int]]:
@@ -71,9 +72,9 @@ def check_omissions(text: str, evidence: RecordEvidence, tokens: list[Token]) ->
                 name,
                 "omission",
                 HIGH,
-                f"discharge medication {name!r} of the record is not in the draft",
-                _med_evidence(med, evidence),
+                evidence=_med_evidence(med, evidence),
                 check="omission",
+                **worded("discharge_medication_omitted", name=name),
             )
         )
     return findings

@@ -4,8 +4,9 @@ citations, section by section, with offsets into each section's own text.
 The draft is checked as one text (each section's heading line, then its text),
 exactly as ``emrwriter verify`` would read the exported document, so the app, the
 command and the Word comments agree. The GUI re-runs this as the doctor edits
-(with the record's evidence built once); the exporter turns the open findings into
-Word comments."""
+(with the record's evidence built once); the exporter turns the open findings, the
+unsupported sentences and the missing items into Word comments, worded in the
+draft's language."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..export.docx_writer import Comment
 from ..records.stay import Stay
 from ..templates import Template
+from ..words import fill, words
 from .citations import Citation, cite
 from .completeness import Completeness
 from .evidence import RecordEvidence, build_evidence
@@ -129,23 +131,31 @@ def _section_at(position: int, sections: list[CheckedSection], starts: dict[str,
     return None
 
 
-UNSUPPORTED = {
-    "en": "[unsupported] Nothing in the record was found to support this sentence; check it against the sources.",
-    "zh": "[无依据] 病历中未找到支持此句的内容，请核对原始记录。",
-}
-
-
 def word_comments(review: DraftReview, language: str = "en") -> list[Comment]:
-    """The findings as Word comments (severity, message and the record's words), and
-    the model's sentences that nothing in the record supports."""
+    """The findings as Word comments (severity, message and the record's words), the
+    model's sentences that nothing in the record supports, and the required items the
+    draft lacks (on their section's heading), all in ``language``, the draft's."""
+    table = words(language)
+    wording = table["review"]
     comments = []
     for key, section in review.sections.items():
         for citation in section.unsupported():
-            comments.append(Comment(key, citation.start, citation.end, UNSUPPORTED.get(language, UNSUPPORTED["en"])))
+            comments.append(Comment(key, citation.start, citation.end, wording["unsupported"]))
     for key, finding in review.findings():
-        text = f"[{finding.severity}] {finding.message}"
+        text = fill(table, wording["finding"], severity=finding.severity, message=finding.in_language(language).message)
         if finding.evidence is not None:
             where = Path(finding.evidence.source.file).name
-            text += f" — {where}: “{finding.evidence.quote}”" if finding.evidence.quote else f" — {where}"
+            if finding.evidence.quote:
+                text += fill(table, wording["evidence_quote"], file=where, quote=finding.evidence.quote)
+            else:
+                text += fill(table, wording["evidence_file"], file=where)
         comments.append(Comment(key, finding.start, finding.end, text))
+    for item in review.completeness.items:
+        if item.present:
+            continue
+        key = item.key if item.key in review.sections else ""
+        phrase = wording["missing_item"] if item.required_by else wording["missing_item_plain"]
+        text = fill(table, phrase, heading=item.heading, note=item.note, standard=review.completeness.standard,
+                    required_by=item.required_by)
+        comments.append(Comment(key, 0, 0, text))
     return comments

@@ -15,13 +15,15 @@ import re
 from rapidfuzz import fuzz
 
 from ..facts.drugs import allergy_class, canonical_drug, in_allergy_class
-from ..facts.extract import ABNORMAL_FLAGS, PENDING_VALUE, LabResult, StructuredFacts, structure, structured_results
+from ..facts.extract import ABNORMAL_FLAGS, PENDING_VALUE, LabResult, structured_results
 from ..facts.lab_names import lab_names
+from ..facts.stay import StayFacts
 from ..facts.tokens import Token, split_sentences
 from ..records.stay import Stay
 from .evidence import RecordEvidence
-from .findings import HIGH, LOW, MEDIUM, Evidence, Finding
+from .findings import HIGH, LOW, MEDIUM, Evidence, Finding, worded
 from .grounding import checked_span
+from .scaffolding import Scaffolding, default_scaffolding
 
 PENDING_CUES = re.compile(
     r"pending|await|outstanding|to follow|follow(?:ed)? up|not yet|待回报|待回|待报|未回|追踪|培养中|结果", re.IGNORECASE
@@ -38,28 +40,25 @@ FOLLOW_UP_CUES = re.compile(
     r"|随访|随诊|复诊|门诊|复查|返院|就诊",
     re.IGNORECASE,
 )
-NOT_FOUND = re.compile(r"[（(](?:no [^)）]*found in the record|病历中未找到[^)）]*)[)）]", re.IGNORECASE)
 ALLERGY_WORDS = re.compile(r"allerg|过敏|intoleran|adverse reaction|不耐受", re.IGNORECASE)
 
 
-def check_safety(text: str, tokens: list[Token], evidence: RecordEvidence, stay: Stay) -> list[Finding]:
+def check_safety(
+    text: str, tokens: list[Token], evidence: RecordEvidence, stay: Stay, scaffolding: Scaffolding | None = None
+) -> list[Finding]:
     facts = evidence.facts
     if facts is None:
         return []
     limit = checked_span(text)
     body = text[:limit]
-    structured = getattr(evidence, "structured", None)
-    if structured is None:  # read once per record: the GUI re-checks the same record as the doctor edits
-        structured = structure(stay, facts.documents, facts.discharge_medications, facts.labs + facts.vitals)
-        evidence.structured = structured
     sentences = [(s, e) for s, e in split_sentences(body)]
     drug_tokens = [t for t in tokens if t.kind == "drug" and t.start < limit]
     findings: list[Finding] = []
-    findings += _pending(body, sentences, structured)
-    findings += _medication_changes(body, sentences, drug_tokens, structured)
-    findings += _follow_up(body, evidence)
+    findings += _pending(body, sentences, facts)
+    findings += _medication_changes(body, sentences, drug_tokens, facts)
+    findings += _follow_up(body, evidence, scaffolding or default_scaffolding())
     findings += _allergies(body, sentences, drug_tokens, evidence)
-    findings += _abnormal_labs(body, structured, facts.labs)
+    findings += _abnormal_labs(body, facts)
     return findings
 
 
@@ -90,9 +89,9 @@ def _test_names(key: str, name: str) -> list[str]:
     return list({plain, name, *lab_names(key)})
 
 
-def _pending(body: str, sentences: list[tuple[int, int]], structured: StructuredFacts) -> list[Finding]:
+def _pending(body: str, sentences: list[tuple[int, int]], facts: StayFacts) -> list[Finding]:
     findings = []
-    for pending in structured.pending:
+    for pending in facts.pending:
         places = _mentions(body, _test_names(pending.key, pending.name))
         if not places and len(pending.name) >= 6:
             places = [0] if fuzz.partial_ratio(pending.name.lower(), body.lower()) >= 90 else []
@@ -105,9 +104,9 @@ def _pending(body: str, sentences: list[tuple[int, int]], structured: Structured
                     pending.name,
                     "pending",
                     HIGH,
-                    f"result pending at discharge not mentioned: {pending.name}",
-                    evidence,
+                    evidence=evidence,
                     check="safety",
+                    **worded("pending_not_mentioned", name=pending.name),
                 )
             )
             continue
@@ -119,19 +118,19 @@ def _pending(body: str, sentences: list[tuple[int, int]], structured: Structured
                     body[places[0] : places[0] + len(pending.name)],
                     "pending",
                     MEDIUM,
-                    f"{pending.name} is still pending at discharge; the draft does not say so",
-                    evidence,
+                    evidence=evidence,
                     check="safety",
+                    **worded("pending_not_said", name=pending.name),
                 )
             )
     return findings
 
 
 def _medication_changes(
-    body: str, sentences: list[tuple[int, int]], drugs: list[Token], structured: StructuredFacts
+    body: str, sentences: list[tuple[int, int]], drugs: list[Token], facts: StayFacts
 ) -> list[Finding]:
     findings = []
-    for change in structured.medication_changes:
+    for change in facts.medication_changes:
         places = [t for t in drugs if t.value == change.drug]
         if not places:
             places_text = _mentions(body, [change.name])
@@ -139,7 +138,6 @@ def _medication_changes(
                 Token("drug", "", p, p + len(change.name), change.drug, body[p : p + len(change.name)]) for p in places_text
             ]
         evidence = Evidence(change.provenance, f"{change.name} {change.detail}".strip())
-        verb = {"new": "started", "stopped": "stopped", "changed": "changed"}[change.action]
         if not places:
             severity = MEDIUM if change.action == "stopped" else LOW
             findings.append(
@@ -149,9 +147,13 @@ def _medication_changes(
                     change.name,
                     "medication_change",
                     severity,
-                    f"{change.name} was {verb} ({change.detail or 'see record'}); the draft neither mentions it nor gives a reason",
-                    evidence,
+                    evidence=evidence,
                     check="safety",
+                    **(
+                        worded("medication_change_unmentioned", name=change.name, action=change.action, detail=change.detail)
+                        if change.detail
+                        else worded("medication_change_unmentioned_plain", name=change.name, action=change.action)
+                    ),
                 )
             )
             continue
@@ -165,9 +167,9 @@ def _medication_changes(
                 first.text or change.name,
                 "medication_change",
                 MEDIUM,
-                f"{change.name} was {verb}; the draft gives no reason",
-                evidence,
+                evidence=evidence,
                 check="safety",
+                **worded("medication_change_no_reason", name=change.name, action=change.action),
             )
         )
     return findings
@@ -179,15 +181,15 @@ def _reason_window(body: str, sentences: list[tuple[int, int]], token: Token) ->
     return body[s : token.start] + " " + body[token.end : e]
 
 
-def _follow_up(body: str, evidence: RecordEvidence) -> list[Finding]:
+def _follow_up(body: str, evidence: RecordEvidence, scaffolding: Scaffolding) -> list[Finding]:
     for s, e in split_sentences(body):
         sentence = body[s:e]
-        if FOLLOW_UP_CUES.search(sentence) and not NOT_FOUND.search(sentence):
+        if FOLLOW_UP_CUES.search(sentence) and not scaffolding.placeholder_in(sentence):
             return []
     quotes = evidence.facts.quotes.get("follow_up", []) if evidence.facts else []
     record = Evidence(quotes[0].document.provenance, quotes[0].text) if quotes else None
-    message = "no follow-up arrangements in the draft" + (" (the record has them)" if quotes else "")
-    return [Finding(len(body), len(body), "", "follow_up", HIGH, message, record, check="safety")]
+    message = worded("no_follow_up_in_draft" if quotes else "no_follow_up")
+    return [Finding(len(body), len(body), "", "follow_up", HIGH, evidence=record, check="safety", **message)]
 
 
 def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], evidence: RecordEvidence) -> list[Finding]:
@@ -218,9 +220,9 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
                         token.text,
                         "allergy",
                         HIGH,
-                        f"{token.text} matches the recorded allergy to {substance}",
-                        evidence_item,
+                        evidence=evidence_item,
                         check="safety",
+                        **worded("allergy_in_draft", drug=token.text, substance=substance),
                     )
                 )
         for drug, name, provenance in listed:
@@ -233,9 +235,9 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
                         name,
                         "allergy",
                         HIGH,
-                        f"discharge medication {name} matches the recorded allergy to {substance}",
-                        Evidence(provenance, name),
+                        evidence=Evidence(provenance, name),
                         check="safety",
+                        **worded("allergy_discharge_medication", name=name, substance=substance),
                     )
                 )
     return findings
@@ -245,9 +247,9 @@ def _matches_allergy(drug: str, allergen: str, cls: str | None) -> bool:
     return drug == allergen or (cls is not None and in_allergy_class(drug, cls))
 
 
-def _abnormal_labs(body: str, structured: StructuredFacts, observations) -> list[Finding]:
+def _abnormal_labs(body: str, facts: StayFacts) -> list[Finding]:
     """The last value of each test, when flagged abnormal, must be addressed in the draft."""
-    results: list[LabResult] = structured_results(observations) or [r for r in structured.labs if r.flag]
+    results: list[LabResult] = structured_results(facts.labs) or [r for r in facts.lab_results if r.flag and r.category == "lab"]
     last: dict[str, LabResult] = {}
     for result in sorted(results, key=lambda r: (r.time is None, r.time)):
         if PENDING_VALUE.search(result.value or ""):
@@ -266,9 +268,9 @@ def _abnormal_labs(body: str, structured: StructuredFacts, observations) -> list
                 result.name,
                 "abnormal_lab",
                 MEDIUM,
-                f"last {result.name} {result.value} {result.unit} is flagged {result.flag}; the draft does not address it",
-                Evidence(result.provenance, f"{result.name} {result.value} {result.unit} {result.flag}".strip()),
+                evidence=Evidence(result.provenance, f"{result.name} {result.value} {result.unit} {result.flag}".strip()),
                 check="safety",
+                **worded("abnormal_lab_unaddressed", name=result.name, value=result.value, unit=result.unit, flag=result.flag),
             )
         )
     return findings

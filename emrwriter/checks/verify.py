@@ -2,7 +2,8 @@
 discharge medications, completeness for the template, and safety checks.
 
 One function, ``verify``, on plain data; the CLI (``command.py``) and the GUI
-call it the same way.
+call it the same way. Every message of the report is in the draft's language (the
+template's, else the one the draft is written in).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from dataclasses import dataclass, field
 
 from ..facts.tokens import tokenize
 from ..records.stay import Stay
-from ..templates import Template
-from .completeness import Completeness, check_completeness
+from ..templates import Template, TemplateProblem, load_template
+from .completeness import Completeness, check_completeness, default_template_name
 from .diagnoses import check_diagnoses
 from .evidence import RecordEvidence, build_evidence
 from .findings import Finding, sort_findings
 from .grounding import check_grounding, checked_span
 from .omissions import check_omissions
 from .safety import check_safety
+from .scaffolding import scaffolding_of
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +56,19 @@ def verify(stay: Stay, draft_text: str, template: Template | None = None, eviden
     when the same record is checked repeatedly, as the GUI does while the doctor edits)."""
     evidence = evidence or build_evidence(stay)
     tokens = tokenize(draft_text)
-    language = draft_language(draft_text)
-    findings = check_grounding(draft_text, evidence, tokens)
-    findings += check_diagnoses(draft_text, evidence, tokens, limit=checked_span(draft_text))
+    language = template.language if template is not None else draft_language(draft_text)
+    if template is None:
+        try:
+            template = load_template(default_template_name(language))
+        except TemplateProblem as exc:
+            log.warning("checking without a template's scaffolding and required items: %s", exc)
+    scaffolding = scaffolding_of(template)
+    findings = check_grounding(draft_text, evidence, tokens, scaffolding)
+    findings += check_diagnoses(draft_text, evidence, tokens, limit=checked_span(draft_text), scaffolding=scaffolding)
     findings += check_omissions(draft_text, evidence, tokens)
     completeness = check_completeness(draft_text, template, language)
-    safety = check_safety(draft_text, tokens, evidence, stay)
+    safety = check_safety(draft_text, tokens, evidence, stay, scaffolding)
     log.info("verified a draft of %d characters: %d findings, %d safety findings", len(draft_text), len(findings), len(safety))
+    findings = [f.in_language(language) for f in findings]
+    safety = [f.in_language(language) for f in safety]
     return VerifyReport(sort_findings(findings), completeness, sort_findings(safety), language)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..records.model import Provenance
+from .stats import DraftStats
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Draft:
     omitted: list[str] = field(default_factory=list)  # evidence left out, and why
     problems: list[str] = field(default_factory=list)  # import problems carried to the reader
     cancelled: bool = False
-    stats: dict[str, float | int] = field(default_factory=dict)
+    stats: DraftStats = field(default_factory=DraftStats)  # token counts and times of the run
 
     def section(self, key: str) -> DraftSection:
         return next(s for s in self.sections if s.key == key)

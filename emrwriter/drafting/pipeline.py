@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from ..engine.base import Cancel, Engine, EngineError, Generation, ProgressCallback
+from ..engine.base import Cancel, Engine, EngineError, Generation, PrefixStats, ProgressCallback
 from ..records.stay import Stay
 from ..templates import SectionSpec, Template, format_when
 from .draft import Draft, DraftSection, Table
@@ -56,19 +56,16 @@ def draft_summary(
     )
     prompts: dict[str, str] = {}
     cited = []
-    totals = {"prompt_tokens_evaluated": 0, "generated_tokens": 0, "prefill_seconds": 0.0, "decode_seconds": 0.0}
-    per_section: list[dict] = []
+    stats = draft.stats
     if model_specs:
         evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
         draft.omitted = evidence.omitted_notes(engine.context_limit, template.language)
-        draft.stats["record_tokens"] = sum(p.tokens for p in evidence.pieces)
-        draft.stats["evidence"] = evidence.method
+        stats.record_tokens = sum(p.tokens for p in evidence.pieces)
+        stats.evidence = evidence.method
         cited = [source for piece in evidence.pieces for source in piece.sources]
         prefix = _read_shared_prefix(engine, prompts, model_specs, on_progress, cancel)
         if prefix is not None:
-            draft.stats["prefix"] = prefix.as_dict()
-            totals["prompt_tokens_evaluated"] += prefix.evaluated_tokens
-            totals["prefill_seconds"] += prefix.seconds
+            stats.add_prefix(prefix)
     for spec in template.sections:
         if spec.kind == "data":
             draft.sections.append(_data_section(spec, template, facts, words))
@@ -79,41 +76,19 @@ def draft_summary(
             section.complete, section.note = False, words["drafting"]["not_written"]
             continue
         result = _write(section, spec, prompts[spec.key], engine, words, on_progress, on_token, cancel)
-        totals["prompt_tokens_evaluated"] += result.evaluated_tokens
-        totals["generated_tokens"] += result.generated_tokens
-        totals["prefill_seconds"] += result.prefill_seconds
-        totals["decode_seconds"] += result.decode_seconds
-        per_section.append(_section_stats(spec, result))
+        stats.add(SectionStats.of(spec.key, spec.heading, result), result)
     draft.cancelled = cancel.is_set()
-    totals["prefill_seconds"] = round(totals["prefill_seconds"], 3)
-    totals["decode_seconds"] = round(totals["decode_seconds"], 3)
-    if model_specs:
-        totals["prompt_tokens"] = sum(s["prompt_tokens"] for s in per_section)
-        totals["sections"] = per_section
-    draft.stats.update(totals, wall_seconds=round(time.monotonic() - started, 3))
+    stats.finish(wall_seconds=time.monotonic() - started)
     return draft
 
 
-def _read_shared_prefix(engine, prompts: dict[str, str], specs: list[SectionSpec], on_progress, cancel):
-    """Let an engine that can (LocalEngine) read the part all prompts share once,
-    from its saved state when it has one; other engines just see the prompts."""
-    read = getattr(engine, "read_shared_prefix", None)
-    if read is None:
-        return None
-    return read([prompts[s.key] for s in specs], label=specs[0].heading, on_progress=on_progress, cancel=cancel)
-
-
-def _section_stats(spec: SectionSpec, result: Generation) -> dict:
-    return {
-        "key": spec.key,
-        "heading": spec.heading,
-        "prompt_tokens": result.prompt_tokens,
-        "evaluated_tokens": result.evaluated_tokens,
-        "generated_tokens": result.generated_tokens,
-        "prefill_seconds": round(result.prefill_seconds, 3),
-        "decode_seconds": round(result.decode_seconds, 3),
-        "stop_reason": result.stop_reason,
-    }
+def _read_shared_prefix(
+    engine: Engine, prompts: dict[str, str], specs: list[SectionSpec], on_progress, cancel
+) -> PrefixStats | None:
+    """Let the engine read the part all prompts share once (from its saved state when it
+    has one); an engine that cannot reuse a prefix returns None and sees the prompts whole."""
+    return engine.read_shared_prefix([prompts[s.key] for s in specs], label=specs[0].heading, on_progress=on_progress,
+                                     cancel=cancel)
 
 
 def regenerate_section(
@@ -175,8 +150,7 @@ def _prepare_prompts(
     if budget <= engine.count_tokens(render([])):
         raise EngineError(f"the model's context of {engine.context_limit} tokens is too small for template {template.name}")
     reason = ""
-    reading = getattr(engine, "reading_budget", None)
-    readable = reading() if reading else None  # an engine with a time limit on reading the record
+    readable = engine.reading_budget()  # an engine with a time limit on reading the record
     if readable is not None and readable < budget:
         budget = max(readable, engine.count_tokens(render([])) + 1)
         reason = f"the whole record would take longer than {engine.read_seconds:g} s to read"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 READING, WRITING, LOADING = "reading", "writing", "loading"
@@ -31,6 +31,23 @@ class Generation:
     prefill_seconds: float
     decode_seconds: float
     stop_reason: str  # "end" | "length" | "cancelled"
+
+
+@dataclass
+class PrefixStats:
+    """What happened when an engine made the prompts' shared prefix (the record) ready."""
+
+    tokens: int = 0  # tokens in the shared prefix
+    source: str = ""  # "context" (already there) | "memory" | "disk" | "read" | "off" | "cancelled"
+    evaluated_tokens: int = 0
+    seconds: float = 0.0  # making it ready: reading, or loading a saved state
+    load_seconds: float = 0.0  # of those, loading a state from disk or memory
+    save_seconds: float = 0.0  # writing the state to disk (after reading)
+    state_bytes: int = 0
+    cache_file: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -74,7 +91,13 @@ class Cancel(threading.Event):
 
 
 class Engine(Protocol):
+    """What drafting needs from a model. Engines subclass it to say so and to inherit
+    the defaults below, which fit an engine that cannot reuse a prompt prefix or time
+    its reading (a server behind HTTP): it then simply sees every prompt whole."""
+
     name: str
+    read_seconds: float | None = None  # a time limit on reading the record; see reading_budget()
+    last_prefix: PrefixStats | None = None  # what the latest read_shared_prefix() did
 
     @property
     def context_limit(self) -> int: ...
@@ -95,4 +118,30 @@ class Engine(Protocol):
         on_progress: ProgressCallback | None = None,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
-    ) -> Generation: ...
+    ) -> Generation:
+        """Read ``prompt`` and write at most ``max_tokens``, streaming pieces to ``on_token``.
+        Progress: READING (done of the prompt tokens read now) then WRITING (tokens so far
+        of ``max_tokens``). Stops with "end", "length" (the limit reached) or "cancelled"
+        (``cancel`` set: the text written so far is kept)."""
+        ...
+
+    def read_shared_prefix(
+        self,
+        prompts: Sequence[str],
+        *,
+        label: str = "",
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PrefixStats | None:
+        """Make ready the part all ``prompts`` start with (the record), once, before they
+        are generated one by one; called after reserve(). None: this engine does not
+        reuse a prefix, and reads each prompt whole in generate()."""
+        return None
+
+    def reading_budget(self) -> int | None:
+        """How many record tokens can be read within ``read_seconds``; None: no limit."""
+        return None
+
+    def settings(self) -> dict:
+        """The settings in force, for stats and the benchmark."""
+        return {}

@@ -37,13 +37,26 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..templates import sandbox
-from .base import LOADING, READING, WRITING, Cancel, EngineError, Generation, Progress, ProgressCallback, TokenCallback
+from .base import (
+    LOADING,
+    READING,
+    WRITING,
+    Cancel,
+    Engine,
+    EngineError,
+    Generation,
+    PrefixStats,
+    Progress,
+    ProgressCallback,
+    TokenCallback,
+)
 from .models import ModelInfo, load_vocab
 from .prefix_cache import PrefixCache, default_cache, model_identity
 
@@ -113,23 +126,6 @@ class EngineTuning:
 
 
 @dataclass
-class PrefixReport:
-    """What happened when the shared prefix of a draft was made ready."""
-
-    tokens: int = 0  # tokens in the shared prefix
-    source: str = ""  # "context" (already there) | "memory" | "disk" | "read" | "off" | "cancelled"
-    evaluated_tokens: int = 0
-    seconds: float = 0.0  # making it ready: reading, or loading a saved state
-    load_seconds: float = 0.0  # of those, loading a state from disk or memory
-    save_seconds: float = 0.0  # writing the state to disk (after reading)
-    state_bytes: int = 0
-    cache_file: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
 class EngineCounters:
     """Counts for tests and the benchmark: which prefix path ran how often."""
 
@@ -169,7 +165,7 @@ def _strlen_abort_callback():
     return _abort_callback
 
 
-class LocalEngine:
+class LocalEngine(Engine):
     """An Engine on a GGUF file. The weights load on first need, sized to the prompt.
 
     ``prefix_mode``: "auto" (drop the tail where llama.cpp can, else save and load
@@ -208,7 +204,7 @@ class LocalEngine:
         self.prefix_cache = default_cache() if prefix_cache is _DEFAULT else prefix_cache
         self.read_seconds = read_seconds
         self.counters = EngineCounters()
-        self.last_prefix: PrefixReport | None = None
+        self.last_prefix: PrefixStats | None = None
         self._vocab = None  # a vocab-only Llama: tokenizing before the context size is known
         self._llm = None
         self._n_ctx = 0
@@ -343,23 +339,23 @@ class LocalEngine:
 
     def read_shared_prefix(
         self,
-        prompts: list[str],
+        prompts: Sequence[str],
         *,
         label: str = "",
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
-    ) -> PrefixReport:
+    ) -> PrefixStats:
         """Make the context hold the tokens all ``prompts`` start with: already there,
         from the state saved in memory or on disk, or read now (and then saved).
         Call after :meth:`reserve` has sized the context for the longest prompt."""
         cancel = cancel or threading.Event()
         token_lists = [self.tokenize(p) for p in prompts]
         if not token_lists:
-            return PrefixReport(source="off")
+            return PrefixStats(source="off")
         prefix = _common_prefix(token_lists)
         if len(token_lists) == 1 or len(prefix) == min(len(t) for t in token_lists):
             prefix = prefix[: min(len(t) for t in token_lists) - 1]  # the last prompt token is read with the answer
-        report = PrefixReport(tokens=len(prefix))
+        report = PrefixStats(tokens=len(prefix))
         self.last_prefix = report
         if self.prefix_mode == "off" or not prefix:
             report.source = "off"
@@ -411,7 +407,7 @@ class LocalEngine:
 
         return lib.llama_model_n_swa(self._llm.model) if self._llm is not None else 0
 
-    def _after_prefix_read(self, prefix: list[int], report: PrefixReport) -> None:
+    def _after_prefix_read(self, prefix: list[int], report: PrefixStats) -> None:
         """The context holds exactly the prefix: keep its state where it will be needed."""
         wants_disk = self.prefix_cache is not None and len(prefix) >= MIN_CACHED_PREFIX
         if not (wants_disk or self._keeps_snapshots()):
@@ -427,7 +423,7 @@ class LocalEngine:
             report.save_seconds = time.monotonic() - t0
             report.cache_file = str(path or "")
 
-    def _restore_from_disk(self, prefix: list[int], report: PrefixReport) -> bool:
+    def _restore_from_disk(self, prefix: list[int], report: PrefixStats) -> bool:
         if self.prefix_cache is None or len(prefix) < MIN_CACHED_PREFIX:
             return False
         key = self._cache_key(prefix)

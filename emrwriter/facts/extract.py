@@ -344,7 +344,9 @@ def _first_date(text: str) -> DateValue | None:
 
 
 # A follow-up item among other instructions ("Call the clinic if ..." is not one)
-FOLLOW_UP_ITEM = re.compile(r"follow[- ]?up|appointment|return to (?:the )?clinic|see dr\b|复诊|随访|随诊|复查|返院|门诊就诊", re.IGNORECASE)
+FOLLOW_UP_ITEM = re.compile(
+    r"follow[- ]?up|\bf/u\b|appointment|return to (?:the )?clinic|see dr\b|复诊|随访|随诊|复查|返院|门诊", re.IGNORECASE
+)
 
 
 def follow_ups(documents: list[Document]) -> list[FollowUp]:
@@ -354,7 +356,7 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
     seen: set[str] = set()
     for document in documents:
         for section in document.sections:
-            if section.key not in {"follow_up", "discharge_instructions"}:
+            if section.key not in {"follow_up", "discharge_instructions", "discharge_medications", "plan"}:
                 continue
             for s, e in list_items(document.text, section.start, section.end):
                 text = document.text[s:e].strip()

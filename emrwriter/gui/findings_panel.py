@@ -183,6 +183,7 @@ class FindingsPanel(QWidget):
         self.tree.clear()
         found = sorted(review.findings(), key=lambda kf: SEVERITY_ORDER.get(kf[1].severity, 3))
         for key, finding in found:
+            # The message as the checks worded it, in the draft's language (not the interface's).
             item = QTreeWidgetItem([self._severity(finding.severity), self._headings.get(key, self.tr("Whole draft")),
                                     finding.message])
             item.setData(0, Qt.ItemDataRole.UserRole, (key, finding))
@@ -196,7 +197,7 @@ class FindingsPanel(QWidget):
         self.title.setText(self.tr("Findings ({n})").format(n=len(found)))
         parts = [self.tr("high: {high}, other: {other}").format(high=high, other=len(found) - high),
                  self.tr("sentences without support in the record: {n}").format(n=unsupported)]
-        missing = review.completeness.missing
+        missing = review.completeness.missing_headings  # the template's headings, in the draft's language
         if missing:
             parts.append(self.tr("missing: {items}").format(items=", ".join(missing)))
         else:

@@ -787,7 +787,7 @@ class MainWindow(QMainWindow):
             return  # the doctor moved on; the draft is saved with its case
         self.draft, self.draft_id = draft, draft_id
         self.draft_panel.show_draft(draft)
-        seconds = draft.stats.get("wall_seconds", 0)
+        seconds = draft.stats.wall_seconds
         if draft.cancelled:
             done = self.tr("Stopped. What was written is kept; unfinished sections are marked incomplete.")
         else:

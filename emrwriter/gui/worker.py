@@ -16,13 +16,14 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..drafting.pipeline import draft_summary, regenerate_section
-from ..engine.base import Cancel, EngineError, Progress
+from ..engine.base import Cancel, Engine, EngineError, Progress
 from ..engine.llama_engine import LocalEngine
 from ..engine.models import read_model_info, resolve_model
 from ..records.model import RecordError
@@ -35,6 +36,16 @@ log = logging.getLogger(__name__)
 TOKEN_INTERVAL = 0.05  # seconds between token signals of one section
 PROGRESS_INTERVAL = 0.1  # seconds between progress signals within one phase
 SHUTDOWN_WAIT_MS = 5000
+
+EngineFactory = Callable[[EngineSettings], Engine]  # builds an engine on the worker thread; raises EngineError
+
+
+def local_engine(settings: EngineSettings) -> LocalEngine:
+    """The app's engine: llama.cpp on the chosen GGUF file (the default model when none).
+    The file is read here, so a bad path fails before a good engine is dropped; the
+    weights load later, on first need."""
+    info = read_model_info(Path(settings.model_path)) if settings.model_path else resolve_model(None)
+    return LocalEngine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
 
 
 class _Probe(QObject):
@@ -145,7 +156,8 @@ class ModelWorker(QObject):
     """Loads the engine lazily and keeps it while the model and settings stay the same.
 
     Create it on the GUI thread without a parent and call :meth:`shutdown` before the
-    application quits (for example from the main window's closeEvent)."""
+    application quits (for example from the main window's closeEvent). ``engine_factory``
+    builds the engine from the settings (tests pass one that makes a fake engine)."""
 
     loading = Signal(int, str)  # task, model name: emitted as each task starts using a model (instant when cached)
     progress = Signal(int, object)  # task, engine.base.Progress
@@ -156,13 +168,14 @@ class ModelWorker(QObject):
 
     _submit = Signal(object)  # a _Job, queued to the worker thread
 
-    def __init__(self) -> None:
+    def __init__(self, engine_factory: EngineFactory = local_engine) -> None:
         super().__init__()
+        self._engine_factory = engine_factory
         self._lock = threading.Lock()
         self._task = 0  # the latest task id; written on the GUI thread, read on the worker thread
         self._cancel: threading.Event | None = None
         self._closed = False
-        self._engine: LocalEngine | None = None  # touched only on the worker thread (or after it ended)
+        self._engine: Engine | None = None  # touched only on the worker thread (or after it ended)
         self._engine_key: tuple | None = None
         self._thread = QThread()  # not a child: a QThread must not move into itself
         self._thread.setObjectName("EMRWriter model worker")
@@ -255,22 +268,22 @@ class ModelWorker(QObject):
             message = self.tr("Internal error: {kind}: {message}").format(kind=type(exc).__name__, message=exc)
             emit_signal(self.failed, job.task, _one_line(message))
 
-    def _engine_for(self, job: _Job) -> LocalEngine:
+    def _engine_for(self, job: _Job) -> Engine:
         """The cached engine if model and settings are unchanged, else a new one. The new
-        model's file is read first, so a bad path fails without dropping a good engine;
-        the old engine is released here, before the new one loads its weights."""
+        one is built first (for LocalEngine: the model's file read, no weights loaded), so
+        a bad path fails without dropping a good engine; the old engine is released here,
+        before the new one loads its weights."""
         settings = job.settings
         key = (settings.model_path, settings.threads, settings.context_cap, settings.gpu_layers)
         if self._engine is not None and key == self._engine_key:
             emit_signal(self.loading, job.task, self._engine.name)
             return self._engine
-        info = read_model_info(Path(settings.model_path)) if settings.model_path else resolve_model(None)
-        emit_signal(self.loading, job.task, info.name)
-        engine = LocalEngine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
+        engine = self._engine_factory(settings)
+        emit_signal(self.loading, job.task, engine.name)
         self._engine = self._engine_key = None
         self._engine, self._engine_key = engine, key
         log.info("engine for %s (threads=%s, context cap=%s, gpu layers=%d)",
-                 info.name, settings.threads, settings.context_cap, settings.gpu_layers)
+                 engine.name, settings.threads, settings.context_cap, settings.gpu_layers)
         return engine
 
 

@@ -435,18 +435,30 @@ def _make(match: re.Match[str], offset: int, *, explicit: bool, body_at_end: boo
     return _Candidate(offset, heading, heading_key(heading) or "other", offset + body, explicit)
 
 
+_ZH_ITEM = re.compile(rf"^[ \t　]*{_ZH_NUMBER}")
+
+
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     offset = 0
     first_line = True
+    parent: _Candidate | None = None  # the section a run of "一、出院带药：" sub-sections belongs to
     for raw in text.splitlines(keepends=True):
         line = raw.rstrip("\r\n")
+        if line.strip() and found and _ZH_ITEM.match(line) and _ZH_ITEM.match(text, found[-1].line_start):
+            candidate = _line_candidate(line, offset)
+            if candidate is None and parent is not None:  # "二、停用格列美脲。" ends "一、出院带药：" and goes back
+                found.append(_Candidate(offset, parent.heading, parent.key, offset, True))
+                offset += len(raw)
+                continue
         if line.strip():
             # a title line is no section, unless it opens its body with a colon ("出院医嘱：" then items)
             title = first_line and is_title(line) and not line.rstrip().endswith((":", "："))
             candidate = None if title else _line_candidate(line, offset)
             first_line = False
             if candidate is not None:
+                if not _ZH_ITEM.match(line):
+                    parent = candidate
                 found.append(candidate)
         offset += len(raw)
     return found

@@ -266,7 +266,9 @@ def _numbered_markers(text: str, start: int, end: int) -> list[re.Match[str]]:
 
 
 def _marked_items(text: str, start: int, end: int, markers: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Each marked item runs to the next marker, or to a blank line, whichever comes first."""
+    """Each marked item runs to the next marker, or to a blank line, whichever comes first.
+    When every item before it took one line, the last one ends with its line too: what
+    follows flush at the margin ("出院后1周门诊复诊") is no longer part of the list."""
     items = []
     for index, marker in enumerate(markers):
         stop = markers[index + 1].start() if index + 1 < len(markers) else end
@@ -276,6 +278,11 @@ def _marked_items(text: str, start: int, end: int, markers: list[re.Match[str]])
         item = _trim(text, marker.end(), stop, _TRAILING)
         if item[0] < item[1]:
             items.append(item)
+    if len(items) >= 2 and all("\n" not in text[s:e] for s, e in items[:-1]):
+        s, e = items[-1]
+        flush = re.compile(r"\n(?=\S)").search(text, s, e)
+        if flush:
+            items[-1] = _trim(text, s, flush.start(), _TRAILING)
     return items
 
 
@@ -729,11 +736,15 @@ _REASON = re.compile(
 # A discharge note's instructions or plan lists drugs among other orders: only drug-like items count.
 _DISCHARGE_PLAN_KEYS = frozenset({"discharge_instructions", "plan"})
 _DISCHARGE_KINDS = frozenset({"discharge_summary", "discharge_orders"})
-_PROSE_HISTORY_KEYS = {"past_history": False, "history_of_present_illness": True}  # key -> only "takes regularly"
+# key -> only drugs said to be taken before admission ("takes regularly")
+_PROSE_HISTORY_KEYS = {"past_history": False, "history_of_present_illness": True, "admission_condition": True}
+# Said to be taken before admission: a cue earlier in the same sentence ("长期口服二甲双胍0.5g 每日两次、
+# 格列美脲2mg 每日一次"), not a drug given in the emergency room or after admission.
 _REGULAR_USE = re.compile(
-    r"(?:平素|规律|长期|一直|常规|规则|维持)[^，。；]{0,6}$|(?:takes|taking|home|chronically|regularly|on)\s+(?:\w+\s+){0,2}$",
+    r"平素|规律|长期|一直|常规|规则|维持|口服|服用|另服|加用|门诊予|自行|\b(?:takes|taking|home|chronically|regularly|on|was started on)\b",
     re.IGNORECASE,
 )
+_GIVEN_HERE = re.compile(r"急诊|入院后|我院|住院期间|静脉|静滴|\b(?:in the ED|given|emergency|IV)\b", re.IGNORECASE)
 
 
 def reason_in(text: str) -> str:
@@ -788,6 +799,11 @@ def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
     return bodies
 
 
+def _sentence_begin(text: str, start: int, position: int) -> int:
+    breaks = [m.end() for m in re.finditer(r"[。;；!?！？\n]|\.\s", text[start:position])]
+    return start + (breaks[-1] if breaks else 0)
+
+
 def _sentence_start(text: str, start: int, position: int) -> str:
     """The beginning of the sentence holding ``position``, up to it."""
     breaks = [m.end() for m in re.finditer(r"[.。;；!?！？\n]\s*", text[start:position])]
@@ -834,8 +850,10 @@ def _dosed_drug_spans(text: str, start: int, end: int, regular_only: bool) -> li
     spans = []
     for drug in find_drugs(text[start:end]):
         s = start + drug.start
-        if regular_only and not _REGULAR_USE.search(text[max(start, s - 12) : s].rstrip(' "“「')):
-            continue
+        if regular_only:
+            clause = text[max(start, _sentence_begin(text, start, s)) : s]
+            if not _REGULAR_USE.search(clause) or _GIVEN_HERE.search(clause):
+                continue
         stop = re.search(r"[”\"」，。；,;\n]|(?<=[a-z])\.\s", text[s:end])
         e = s + (stop.start() if stop else end - s)
         if re.search(r"\d", text[s:e]):
