@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 from .drafting.stats import draft_stats, write_json
+from .engine.base import PrefixStats
 from .paths import PROJECT_ROOT, SAMPLES
 
 DEFAULT_CASE = SAMPLES / "en_heart_failure"
@@ -170,13 +171,12 @@ class Bench:
         _say("cold draft (empty prefix cache)...")
         cold, cold_engine = self._draft(draft_summary, stay, template, lambda: engine(prefix_cache=cache))
         results["settings"] = cold_engine.settings()
-        prefix = cold.draft.stats.get("prefix") or {}
+        prefix = cold.draft.stats.prefix or PrefixStats()
         n_ctx = cold_engine.n_ctx
-        prefix_tokens = cold_engine._llm.input_ids[: prefix.get("tokens", 0)].tolist()
+        prefix_tokens = cold_engine._llm.input_ids[: prefix.tokens].tolist()
         chunk_rates = [n / s for n, s in cold.chunks if s > 0]
-        cold_stats = draft_stats(cold.draft)
-        results["case"].update(record_tokens=cold_stats["record_tokens"], prefix_tokens=prefix.get("tokens", 0),
-                               n_ctx=n_ctx, evidence=cold_stats["evidence"], omitted=len(cold.draft.omitted))
+        results["case"].update(record_tokens=cold.draft.stats.record_tokens, prefix_tokens=prefix.tokens,
+                               n_ctx=n_ctx, evidence=cold.draft.stats.evidence, omitted=len(cold.draft.omitted))
         del cold_engine
 
         # -- 1. the limit (measured after the cold draft, and again at the end) -------------------
@@ -224,9 +224,9 @@ class Bench:
         results["limit"] = _combine_raw(raw)
         results["runs"] = {name: run.summary() for name, run in
                            (("cold", cold), ("naive", naive), ("warm", warm), ("state", state)) if run is not None}
-        results["cache"] = {"entries": len(entries), "bytes": cache_bytes, "load_seconds": (warm.draft.stats.get("prefix") or {}).get("load_seconds"),
-                            "save_seconds": prefix.get("save_seconds"), "source_cold": prefix.get("source"),
-                            "source_warm": (warm.draft.stats.get("prefix") or {}).get("source")}
+        warm_prefix = warm.draft.stats.prefix or PrefixStats()
+        results["cache"] = {"entries": len(entries), "bytes": cache_bytes, "load_seconds": warm_prefix.load_seconds,
+                            "save_seconds": prefix.save_seconds, "source_cold": prefix.source, "source_warm": warm_prefix.source}
         results["prompt_lookup"] = lookup
         results["tune"] = tune
         results["gui"] = gui
@@ -266,8 +266,8 @@ class Bench:
         draft = draft_summary(stay, template, engine, on_progress=timeline)
         run = _Run(draft, time.monotonic() - started, timeline.first_write, list(engine.counters.chunk_seconds),
                    list(engine.counters.token_seconds))
-        _say(f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.get('prompt_tokens_evaluated')}, "
-             f"written {draft.stats.get('generated_tokens')}, prefix {(draft.stats.get('prefix') or {}).get('source')}")
+        _say(f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.prompt_tokens_evaluated}, "
+             f"written {draft.stats.generated_tokens}, prefix {(draft.stats.prefix or PrefixStats()).source}")
         return run, engine
 
     def _prompt_lookup(self, engine, stay, template) -> dict:
@@ -310,8 +310,8 @@ class Bench:
     def _app_rates(self, cold: _Run, chunk_rates: list[float]) -> dict:
         limit = self.results["limit"]
         stats = cold.draft.stats
-        reading_total = _rate(stats.get("prompt_tokens_evaluated", 0), stats.get("prefill_seconds", 0))
-        writing_total = _rate(stats.get("generated_tokens", 0), stats.get("decode_seconds", 0))
+        reading_total = _rate(stats.prompt_tokens_evaluated, stats.prefill_seconds)
+        writing_total = _rate(stats.generated_tokens, stats.decode_seconds)
         reading_median = statistics.median(chunk_rates) if chunk_rates else None
         writing_median = 1 / statistics.median(cold.tokens) if cold.tokens else None
         return {
@@ -327,12 +327,11 @@ class Bench:
 
     def _targets(self, cold: _Run, naive: _Run | None, warm: _Run, gui: dict, n_sections: int) -> dict:
         stats = cold.draft.stats
-        sections = stats.get("sections", [])
-        record = stats.get("record_tokens", 0)
-        prompts = [s["prompt_tokens"] for s in sections]
+        record = stats.record_tokens
+        prompts = [s.prompt_tokens for s in stats.sections]
         instructions = sum(p - record for p in prompts)
         ideal = record + instructions  # every instruction token of every section, the record once
-        evaluated = stats.get("prompt_tokens_evaluated", 0)
+        evaluated = stats.prompt_tokens_evaluated
         app = self.results["app"]
         targets = {
             "writing_ratio": {"value": app["writing_ratio_median"], "target": ">= 0.95",
@@ -348,8 +347,8 @@ class Bench:
             targets["wall_vs_naive"] = {
                 "value": value, "target": "<= 0.5", "met": _le(value, 0.5) if n_sections >= MIN_MODEL_SECTIONS else None,
                 "app_seconds": round(cold.wall, 2), "naive_seconds": round(naive.wall, 2),
-                "app_generated": cold.draft.stats.get("generated_tokens"), "naive_generated": naive.draft.stats.get("generated_tokens"),
-                "naive_prompt_tokens_evaluated": naive.draft.stats.get("prompt_tokens_evaluated"),
+                "app_generated": cold.draft.stats.generated_tokens, "naive_generated": naive.draft.stats.generated_tokens,
+                "naive_prompt_tokens_evaluated": naive.draft.stats.prompt_tokens_evaluated,
                 "model_sections": n_sections}
         speedup = _ratio(cold.first_write, warm.first_write)
         targets["warm_reopen_speedup"] = {

@@ -49,6 +49,7 @@ def where(document: Document, part: str = "text") -> str:
     return f"{document.provenance.locator} / {part}" if document.provenance.locator else part
 
 
+_DURATION_AFTER = re.compile(r"\s*(?:年|个月|月|天|日|周|岁|次|years?|months?|weeks?|days?)(?![A-Za-z])", re.IGNORECASE)
 _RANGE_AFTER = re.compile(
     r"[ \t]*[（(][ \t]*(?:ref(?:erence)?(?: range)?[:：]?[ \t]*|normal[:：]?[ \t]*|参考(?:值|范围|区间)?[:：]?[ \t]*)?"
     r"(?P<r>(?:[<>≤≥＜＞]=?[ \t]*)?\d+(?:\.\d+)?(?:[ \t]*(?:-|–|~|～|to)[ \t]*\d+(?:\.\d+)?)?)[ \t]*[^()（）\n]{0,12}[)）]",
@@ -118,6 +119,8 @@ def results_from_text(document: Document) -> list[LabResult]:
             if value.kind != "qty":
                 continue
             quantity: Quantity = value.value
+            if _DURATION_AFTER.match(text, value.end):  # "肌酐升高4年" is no result
+                break
             flag = _FLAG_AFTER.match(text, value.end)
             flag_text = next((g for g in (flag.groups() if flag else ()) if g), "") if flag else ""
             if not flag_text:  # "WBC 16.2 K/uL (4.0-11.0)": the flag from the range written after it

@@ -21,6 +21,8 @@ from .dates import FoundDate, find_date, parse_datetime
 from .fields import Field, header_fields
 from .subnotes import dated_heading, note_parts
 from .headings import find_sections, is_title
+from .aligned_tables import HEADER as ALIGNED_HEADER
+from .aligned_tables import aligned_lab_rows
 from .labs_csv import is_lab_header, table_observations
 from .model import (
     Allergy,
@@ -451,6 +453,7 @@ def _name_end(item: str) -> int:
     return min(starts) if starts else len(item)
 
 
+_AS_NEEDED = re.compile(r"(?<![A-Za-z])(?:p\.?r\.?n\.?|as needed)(?![A-Za-z])|必要时", re.IGNORECASE)
 _TRAILING_WORD = re.compile(r"\s+(?:to|at|from|of|by|with|on|was|is|-+)$", re.IGNORECASE)  # "furosemide to 40 mg"
 
 
@@ -465,6 +468,9 @@ def parse_medication(item: str) -> tuple[str, str, str, str]:
     for pattern in (_DOSE, _ROUTE, _FREQUENCY):
         match = pattern.search(masked, name_end)
         fields.append(re.sub(r"\s+", " ", match.group()).strip() if match else "")
+    as_needed = _AS_NEEDED.search(masked, name_end)
+    if as_needed and fields[2] and not _AS_NEEDED.search(fields[2]):  # "every 6 hours as needed": both
+        fields[2] = f"{fields[2]} {as_needed.group()}"
     return name, fields[0], fields[1], fields[2]
 
 
@@ -1020,6 +1026,9 @@ def _table_labs(ctx: _Context, problems: list[ImportProblem]) -> list[Observatio
             continue
         rows.append((match.start(), match.end(), cells))
     flush()
+    aligned = aligned_lab_rows(ctx.text)
+    if aligned:
+        observations.extend(table_observations(ctx.file, ALIGNED_HEADER, aligned, problems))
     for observation in observations:
         observation.encounter_id = ctx.encounter_id
     return observations
