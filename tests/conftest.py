@@ -1,4 +1,5 @@
-"""Shared fixtures: the external corpus (read in place), the samples, the real default model."""
+"""Shared fixtures: the external corpus (read in place), the samples, the real default model,
+and a fake engine for the many tests that need an engine but not llama.cpp."""
 
 from __future__ import annotations
 
@@ -43,6 +44,28 @@ def engine(default_model):
     from emrwriter.engine.llama_engine import LocalEngine
 
     return LocalEngine(default_model)
+
+
+@pytest.fixture
+def fake_engine():
+    """A deterministic engine without llama.cpp (tests/fakes.py): for tests that need *an* engine."""
+    from tests.fakes import FakeEngine
+
+    return FakeEngine()
+
+
+def short_template(name: str, folder: Path, max_tokens: int):
+    """A copy of template ``name`` in ``folder`` with every model section capped at
+    ``max_tokens``: the real model's path in full, at a fraction of the writing time."""
+    import re
+
+    from emrwriter.templates import load_template
+
+    shutil.copytree(load_template(name).folder, folder)
+    manifest = folder / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(re.sub(r"(?m)^max_tokens = \d+$", f"max_tokens = {max_tokens}", text), encoding="utf-8")
+    return load_template(folder)
 
 
 def draft_by_hand(stay, template_name: str, texts: dict[str, str]):

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from emrwriter.drafting.draft import Draft, DraftSection, Table
+from emrwriter.drafting.stats import DraftStats, SectionStats
+from emrwriter.engine.base import PrefixStats
 from emrwriter.records.model import Provenance
 from emrwriter.store import SCHEMA_VERSION, Store, StoreError, default_store_path
 
@@ -67,7 +69,13 @@ def make_draft() -> Draft:
         omitted=["note 3 (nursing): record larger than the context"],
         problems=["scan.pdf: no text layer"],
         cancelled=False,
-        stats={"record_tokens": 1234, "wall_seconds": 12.5},
+        stats=DraftStats(
+            record_tokens=1234,
+            wall_seconds=12.5,
+            sections=[SectionStats("course", "诊疗经过", 1400, 166, 120, 1.5, 9.25, "length")],
+            prefix=PrefixStats(tokens=1234, source="read", evaluated_tokens=1234, seconds=20.5),
+            evidence="all",
+        ),
     )
 
 

@@ -39,25 +39,25 @@ def setup(default_model, tmp_path_factory):
 def test_stats_say_what_was_read_and_written_per_section(setup):
     _, template, _, cold, _, _ = setup
     stats = cold.stats
-    sections = stats["sections"]
-    assert [s["key"] for s in sections] == [s.key for s in template.sections if s.kind == "model"]
-    prefix = stats["prefix"]
-    assert prefix["source"] == "read" and prefix["evaluated_tokens"] == prefix["tokens"] > stats["record_tokens"]
-    assert stats["prompt_tokens_evaluated"] == prefix["evaluated_tokens"] + sum(s["evaluated_tokens"] for s in sections)
-    assert all(s["evaluated_tokens"] == s["prompt_tokens"] - prefix["tokens"] for s in sections)
-    assert stats["generated_tokens"] == sum(s["generated_tokens"] for s in sections) <= ANSWER * len(sections)
-    assert stats["prompt_tokens"] == sum(s["prompt_tokens"] for s in sections)
+    sections = stats.sections
+    assert [s.key for s in sections] == [s.key for s in template.sections if s.kind == "model"]
+    prefix = stats.prefix
+    assert prefix.source == "read" and prefix.evaluated_tokens == prefix.tokens > stats.record_tokens
+    assert stats.prompt_tokens_evaluated == prefix.evaluated_tokens + sum(s.evaluated_tokens for s in sections)
+    assert all(s.evaluated_tokens == s.prompt_tokens - prefix.tokens for s in sections)
+    assert stats.generated_tokens == sum(s.generated_tokens for s in sections) <= ANSWER * len(sections)
+    assert stats.prompt_tokens == sum(s.prompt_tokens for s in sections)
     # the record once, plus every section's instructions: within 1.1 of that, far below the naive count
-    ideal = stats["record_tokens"] + sum(s["prompt_tokens"] - stats["record_tokens"] for s in sections)
-    assert stats["prompt_tokens_evaluated"] <= 1.1 * ideal
-    assert stats["prompt_tokens_evaluated"] < 0.5 * stats["prompt_tokens"]
+    ideal = stats.record_tokens + sum(s.prompt_tokens - stats.record_tokens for s in sections)
+    assert stats.prompt_tokens_evaluated <= 1.1 * ideal
+    assert stats.prompt_tokens_evaluated < 0.5 * stats.prompt_tokens
 
 
 def test_a_reopened_case_does_not_read_the_record_again(setup):
     _, _, cache, cold, warm, _ = setup
-    assert warm.stats["prefix"]["source"] == "disk" and warm.stats["prefix"]["evaluated_tokens"] == 0
+    assert warm.stats.prefix.source == "disk" and warm.stats.prefix.evaluated_tokens == 0
     assert cache.stats.events == ["miss", "write", "hit"]
-    assert warm.stats["prompt_tokens_evaluated"] == sum(s["evaluated_tokens"] for s in warm.stats["sections"])
+    assert warm.stats.prompt_tokens_evaluated == sum(s.evaluated_tokens for s in warm.stats.sections)
     assert [s.text for s in warm.sections] == [s.text for s in cold.sections]
 
 

@@ -71,14 +71,14 @@ def test_what_did_not_fit_is_named_not_cut(zh_draft):
     draft, _, engine = zh_draft
     assert draft.omitted, "the zh sample is larger than 4096 tokens"
     assert all("tokens left out" in note and str(ZH_CONTEXT) in note for note in draft.omitted)
-    assert draft.stats["record_tokens"] < ZH_CONTEXT
+    assert draft.stats.record_tokens < ZH_CONTEXT
     assert engine.n_ctx <= ZH_CONTEXT
 
 
 def test_the_record_is_read_once_across_sections(zh_draft):
     draft, _, _ = zh_draft
-    record = draft.stats["record_tokens"]
-    assert record < draft.stats["prompt_tokens_evaluated"] < record * 1.5
+    record = draft.stats.record_tokens
+    assert record < draft.stats.prompt_tokens_evaluated < record * 1.5
 
 
 def test_stopping_keeps_written_text_and_marks_the_rest(engine):

@@ -158,7 +158,7 @@ def test_draft_edit_export_and_reopen(qtbot, make_window, store: Store, dialogs:
     print(
         f"\nlongest event-loop stall while the main window drafted: {stall['max_stall_ms']} ms "
         f"(p99 gap {stall['p99_gap_ms']} ms, {stall['ticks']} ticks of a {stall['timer_ms']} ms timer, "
-        f"draft {window.draft.stats.get('wall_seconds')} s)"
+        f"draft {window.draft.stats.wall_seconds} s)"
     )
     assert meter.ticks > 10  # the loop ran throughout; the figure itself is printed, not judged
     assert window.draft_id is not None and not window.draft.cancelled

@@ -152,11 +152,11 @@ def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, wo
     for key in model_keys:  # the streamed text is the section's text: nothing lost in coalescing
         assert "".join(e.args[1] for e in tokens if e.args[0] == key).strip() == draft.section(key).text
     assert all(e.at <= finished.at for e in tokens)
-    generated = draft.stats["generated_tokens"]
+    generated = draft.stats.generated_tokens
     assert len(tokens) <= generated
 
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    print(f"\nwhole draft: {draft.stats['wall_seconds']:.1f} s, {generated} tokens in {len(tokens)} token signals, "
+    print(f"\nwhole draft: {draft.stats.wall_seconds:.1f} s, {generated} tokens in {len(tokens)} token signals, "
           f"{len(recorder.of('progress', task))} progress signals; GUI timer ticked {len(ticks)} times, "
           f"longest event-loop gap {max(gaps) * 1000:.0f} ms")
     assert len(ticks) > 100
