@@ -175,7 +175,8 @@ def _data_section(spec: SectionSpec, template: Template, facts: StayFacts, words
 def _table(spec: SectionSpec, facts: StayFacts, words: dict) -> Table | None:
     """The table a section carries under its text, built from items (never by the model)."""
     if spec.table == "medications":
-        rows = [[m.name, m.dose, m.route, m.frequency, m.status] for m in facts.discharge_medications]
+        statuses = words["tables"]["medication_status"]
+        rows = [[m.name, m.dose, m.route, m.frequency, statuses.get(m.status, m.status)] for m in facts.discharge_medications]
         return Table(words["tables"]["medication_header"], rows)
     if spec.table == "labs":
         return _lab_table(facts, words)

@@ -148,7 +148,7 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
         for key, med in home.items():
             if key in discharge or key in listed_stops:
                 continue
-            said = next((s for s in reversed(statements) if s.drug == key), None)
+            said = next((s for s in statements if s.drug == key and s.reason), None)
             result.stopped.append(replace(med, status="stopped", reason=said.reason if said else ""))
     for med in result.stopped:
         result.changes.append(MedicationChange(drug_key(med), med.name, "stopped", _dose_text(med), med.provenance))
