@@ -166,8 +166,14 @@ def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
     """The stay's procedures: structured ones, then those the notes list or say were done
     (not those only planned or recommended), each once."""
     found: dict[str, Procedure] = {}
+
+    def known(name: str) -> bool:
+        key = _procedure_key(name)
+        return not key or any(key in other or other in key for other in found)
+
     for procedure in stay.items("procedures"):
-        found.setdefault(_fold(procedure.name), procedure)
+        if not known(procedure.name):
+            found[_procedure_key(procedure.name)] = procedure
     for document in documents:
         for text_procedure in procedures_from_text(document):
             start = text_procedure.provenance.start or 0
@@ -176,10 +182,13 @@ def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
             day = text_procedure.date
             when = datetime(day.year, day.month, day.day) if day and day.year and day.month and day.day else None
             procedure = Procedure(text_procedure.provenance, stay.encounter.id, name=text_procedure.name, date=when or document.date)
-            key = _fold(procedure.name)
-            if key and not any(key in known or known in key for known in found):
-                found[key] = procedure
+            if not known(procedure.name):
+                found[_procedure_key(procedure.name)] = procedure
     return list(found.values())
+
+
+def _procedure_key(name: str) -> str:
+    return _fold(re.sub(r"\s*\((?:procedure|regime/therapy)\)$", "", name))  # without SNOMED's semantic tag
 
 
 def _distinct_allergies(allergies: list[Allergy]) -> list[Allergy]:
