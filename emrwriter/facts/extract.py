@@ -314,17 +314,25 @@ _EN_PROCEDURE = re.compile(
 _ZH_PROCEDURE = re.compile(r"行(?P<name>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?(?:术|检查|造影|穿刺|置管|镜))")
 
 
+_FIELD_LINE = re.compile(r"[\u4e00-\u9fff]{2,8}[:：]")
+_PROCEDURE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)\.\s+(?=[A-Z])|[:：]\s*(?=\S)|\b(?:showed|revealed|demonstrated)\b|。", re.IGNORECASE)
+_MAX_PROCEDURE_WORDS = 16
+
+
 def procedures_from_text(document: Document) -> list[Procedure]:
     text = document.text
     found: list[Procedure] = []
     for section in document.sections:
         if section.key == "procedures":
             for s, e in list_items(text, section.start, section.end):
-                found.append(
-                    Procedure(
-                        text[s:e].strip(), _first_date(text[s:e]), Provenance(document.provenance.file, where(document, section.heading), s, e)
-                    )
-                )
+                if _FIELD_LINE.match(text, s, e):  # "手术医师：…" under "手术名称：…"
+                    continue
+                stop = _PROCEDURE_END.search(text, s, e)  # "chest X-ray. Impression: ..." names the study only
+                e = stop.start() if stop else e
+                name = text[s:e].strip()
+                if name and len(name.split()) <= _MAX_PROCEDURE_WORDS and not _NO_ITEMS.match(name.rstrip(".。")):
+                    where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
+                    found.append(Procedure(name, _first_date(name), where_))
     for pattern in (_EN_PROCEDURE, _ZH_PROCEDURE):
         for match in pattern.finditer(text):
             s, e = match.start("name"), match.end("name")
