@@ -132,6 +132,15 @@ def _empty(body: str, scaffolding: Scaffolding) -> bool:
     return not body or bool(BLANK.match(body.splitlines()[0])) or scaffolding.empty(body)
 
 
+def _whole_lines(text: str, start: int, end: int) -> str:
+    """The body from the start of its line when it begins mid-line: a heading the note
+    importer knows may be the label of a template line ("出院带药：（病历中未找到出院带药）")."""
+    line_end = text.find("\n", start)
+    if text[start : line_end if line_end >= 0 else end].strip():
+        start = text.rfind("\n", 0, start) + 1
+    return text[start:end].strip()
+
+
 def check_completeness(text: str, template: Template | None, language: str) -> Completeness:
     if template is None:
         try:
@@ -151,7 +160,7 @@ def check_completeness(text: str, template: Template | None, language: str) -> C
         present, where, status = False, None, NOT_FOUND
         for start, end in candidates:
             body = text[start:end].strip()
-            if not _empty(body, scaffolding):
+            if not _empty(_whole_lines(text, start, end), scaffolding):
                 present, where, status = True, (start, end), ""
                 if scaffolding.marked_incomplete(body):
                     status = MARKED_INCOMPLETE
