@@ -240,14 +240,19 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
 _TEST_WORDS = re.compile(
     r"cultures?|antigens?|antibod\w+|serolog\w+|biops\w+|patholog\w+|cytolog\w+|histolog\w+|pcr|panel|levels?|tests?|assay|screen"
     r"|studies|study|smear|stain|titers?|genetic|karyotype|sensitivit\w+|susceptibilit\w+|scan|mri|ct\b|x-?ray|echo\w*|eeg|emg|report"
+    r"|monitor|holter|lipoprotein|hormone|marker|profile|electrophoresis|flow cytometry"
     r"|培养|病理|活检|检查|抗原|抗体|基因|检测|涂片|药敏|报告|结果|CT|MRI|彩超|超声|心电图|造影|测序|免疫组化",
     re.IGNORECASE,
 )
-_NOT_A_TEST_NAME = re.compile(r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|repeat|f/u)\b|[()（）]$|^\W", re.IGNORECASE)
+_NOT_A_TEST_NAME = re.compile(r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u)\b|^\W", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{1,5}(?:\([a-z]\))?$")  # PTH, TSH, Lp(a)
 
 
 def _names_a_test(name: str) -> bool:
-    return not _NOT_A_TEST_NAME.search(name.strip()) and bool(lab_key(name) or _TEST_WORDS.search(name))
+    name = name.strip()
+    balanced = name.count("(") + name.count("（") == name.count(")") + name.count("）")
+    known = lab_key(name) or _TEST_WORDS.search(name) or _ACRONYM.match(name)
+    return balanced and not _NOT_A_TEST_NAME.search(name) and bool(known)
 
 
 def _same_test(a: str, b: str) -> bool:
@@ -360,6 +365,29 @@ FOLLOW_UP_ITEM = re.compile(
 )
 
 
+# A follow-up plan said in a sentence anywhere in a discharge document or the last note:
+# "Follow up with oncology (Dr. Lee) in 1 week", "出院后2周神经内科门诊复诊"
+_FOLLOW_UP_SENTENCE = re.compile(
+    r"\b(?:follow[- ]?up|f/u)\s+(?:with|in|at)\b|\breturn to (?:the )?clinic\b|\b(?:pcp|clinic|appointment)\b[^.;\n]{0,40}\bin \d"
+    r"|\d+\s*(?:天|日|周|个月|月)(?:后|内)?[^，。；\n]{0,14}(?:复诊|随访|复查)",
+    re.IGNORECASE,
+)
+_DISCHARGE_DOCUMENTS = frozenset({"discharge_summary", "discharge_orders"})
+
+
+def _follow_up_sentences(documents: list[Document]) -> list[tuple[Document, int, int]]:
+    dated = [d for d in documents if d.date is not None]
+    last = max(dated, key=lambda d: d.date) if dated else None
+    found = []
+    for document in documents:
+        if document.kind not in _DISCHARGE_DOCUMENTS and document is not last:
+            continue
+        for start, end in split_sentences(document.text):
+            if _FOLLOW_UP_SENTENCE.search(document.text, start, end):
+                found.append((document, start, end))
+    return found
+
+
 def follow_ups(documents: list[Document]) -> list[FollowUp]:
     """Follow-up sections item by item, and the follow-up items among a note's discharge
     instructions ("2周后心内科门诊复诊" in 出院医嘱), each once."""
@@ -376,4 +404,9 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
                 if text and text not in seen:
                     seen.add(text)
                     found.append(FollowUp(text, Provenance(document.provenance.file, where(document, section.heading), s, e)))
+    for document, s, e in _follow_up_sentences(documents):
+        text = document.text[s:e].strip()
+        if text and not any(text in known or known in text for known in seen):
+            seen.add(text)
+            found.append(FollowUp(text, Provenance(document.provenance.file, where(document), s, e)))
     return found

@@ -94,6 +94,8 @@ def stay_facts(stay: Stay) -> StayFacts:
     documents = sorted(stay.items("documents"), key=_document_order)
     observations = stay.items("observations")
     admission = _distinct_conditions([c for c in conditions if c.role == "admission"])
+    if not admission:  # the first assessment of the stay (an admission note's "Impression") is what it was admitted for
+        admission = _distinct_conditions(_assessed(conditions, earliest=True))
     if not admission and stay.encounter.reason:
         admission = [Condition(provenance=stay.encounter.provenance, name=stay.encounter.reason, role="admission")]
     procedure_diagnoses = _distinct_conditions([c for c in conditions if c.role == "procedure"])
@@ -152,11 +154,18 @@ def _discharge_diagnoses(
     structured = [c for c in conditions if c.role == ""]
     if structured:
         return _distinct_conditions(structured), False
-    working = [c for c in conditions if c.role == "working"]
-    latest = max((c.recorded for c in working if c.recorded), default=None)
-    assessed = [c for c in working if c.recorded == latest] if latest else working
-    proposal = _distinct_conditions(procedure + assessed) or admission
+    proposal = _distinct_conditions(procedure + _assessed(conditions, earliest=False)) or admission
     return proposal, bool(proposal)
+
+
+def _assessed(conditions: list[Condition], earliest: bool) -> list[Condition]:
+    """The working diagnoses of the first (or the last) dated assessment of the stay."""
+    working = [c for c in conditions if c.role == "working"]
+    dates = [c.recorded for c in working if c.recorded]
+    if not dates:
+        return working
+    when = min(dates) if earliest else max(dates)
+    return [c for c in working if c.recorded == when]
 
 
 _PLANNED = re.compile(r"(?:拟|建议|计划|择期|必要时|待|如需|考虑|plan(?:ned)?\s+(?:for|to)|recommend\w*|consider|will need)\s*$", re.I)

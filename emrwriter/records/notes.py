@@ -101,7 +101,7 @@ def document_kind(path: Path, title: str) -> str:
 
 _LABEL_START = r"(?:^|(?<=[\s|，,；;]))"
 _DOC_DATE = re.compile(
-    _LABEL_START + r"(?:记录时间|记录日期|书写时间|日期|date of service|report date|note date|date)[ \t　]*[:：][ \t　]*",
+    _LABEL_START + r"(?:记录时间|记录日期|书写时间|签名时间|日期|date of service|report date|note date|signed on|signed|date)[ \t　]*[:：][ \t　]*",
     re.IGNORECASE | re.MULTILINE,
 )
 _NOT_DOC_DATE = re.compile(r"(admission|discharge|admit|birth|of)\s*$", re.IGNORECASE)
@@ -168,7 +168,7 @@ def document_author(text: str) -> str:
 # the stay: admission and discharge dates
 
 _STAY_LABELS = {
-    "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission|admitted|adm",
+    "admission": r"入院日期|入院时间|admission date|admission time|admit date|date of admission|admitted|admit|adm",
     "discharge": r"出院日期|出院时间|discharge date|discharge time|date of discharge|discharged|disch",
 }
 _STAY_PATTERNS = {  # "入院日期：…", and in a table row "入院日期 | 2026-03-09" or "入院时间\t2026-03-12"
@@ -895,6 +895,15 @@ _BANNER_NAME = re.compile(r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'
 _NAME_END = re.compile(r"[,;]\s*(?=\d)|\.\s+(?=[A-Z]{2,}|\d)|\s+\d+\s*(?:y/?o|yo|years?|岁)\b", re.IGNORECASE)
 
 
+_SEX_IN_PROSE = re.compile(
+    r"\b\d{1,3}[ -]?(?:y/?o|yo|years?[ -]old|year-old|-year-old)[ ,]+(?:[a-z]+ )?(male|female|man|woman|boy|girl|gentleman|lady)\b"
+    r"|\b\d{1,3} ?(M|F)\b(?= with| who| presents| presenting| admitted|,)"
+    r"|(?:患者|患儿)[，,]?\s*(男|女)(?:性)?[，,]|[，,]\s*(男|女)[，,]\s*\d{1,3}\s*岁",
+    re.IGNORECASE,
+)
+_SEX_WORDS = {"man": "male", "boy": "male", "gentleman": "male", "woman": "female", "girl": "female", "lady": "female"}
+
+
 def _banner_name(text: str, found: dict) -> Field | None:
     first = next((m for m in re.finditer(r"[^\n]+", text[:HEADER_CHARS]) if m.group().strip()), None)
     if first is None or not any(f.start < first.end() for f in found.values()):
@@ -920,6 +929,11 @@ def patient_from_text(text: str, file: str) -> Patient:
         patient.provenance = Provenance(file=file, locator="patient", start=name.start, end=end)
     if "sex" in found:
         patient.sex = _SEXES.get(found["sex"].value.strip().lower().rstrip("性"), "")
+    if not patient.sex:  # "71 y/o male", "74F with HTN", "患者男性，58岁", "，女，72岁，"
+        said = _SEX_IN_PROSE.search(text[:HEADER_CHARS])
+        if said:
+            word = next(g for g in said.groups() if g)
+            patient.sex = _SEXES.get(word.lower(), _SEX_WORDS.get(word.lower(), ""))
     if "birth_date" in found:
         born = parse_datetime(found["birth_date"].value)
         patient.birth_date = born.date() if born else None
