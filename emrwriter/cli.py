@@ -219,11 +219,37 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             for item in items:
                 label = f"[{stay.label(item)}] " if stay else ""
                 print(f"  - {label}{_item_summary(item)}  <{item.provenance}>")
+    if stay:
+        _print_facts(stay)
     if record.problems:
         print("Import problems:")
         for problem in record.problems:
             print(f"  - [{problem.severity}] {problem}")
     return 0
+
+
+def _print_facts(stay) -> None:
+    """The fact layer of the default stay, as the data sections will show it."""
+    from .facts.stay import facts_json, stay_facts
+
+    facts = facts_json(stay_facts(stay))
+    print(f"Facts of the default stay: admitted {facts['admission_date'] or '?'}, discharged {facts['discharge_date'] or '?'}")
+    for d in facts["diagnoses"]:
+        print(f"  diagnosis [{d['role']}{', proposed' if d['proposed'] else ''}] {d['name']}")
+    for m in facts["medications"]:
+        detail = " ".join(x for x in (m["dose"], m["route"], m["frequency"]) if x)
+        reason = f" ({m['reason']})" if m["reason"] else ""
+        print(f"  medication [{m['role'] or '-'}/{m['status'] or '-'}] {m['name']} {detail}{reason}".rstrip())
+    flagged = [lab for lab in facts["labs"] if lab["flag"] not in ("", "N")]
+    print(f"  labs: {len(facts['labs'])}, flagged {len(flagged)}: " + ", ".join(f"{x['name']} {x['value']} {x['flag']}" for x in flagged[:12]))
+    for p in facts["procedures"]:
+        print(f"  procedure {p['name']}")
+    for p in facts["pending"]:
+        print(f"  pending {p['name']}")
+    for f in facts["follow_up"]:
+        print(f"  follow-up {f['text']}")
+    for line in facts["conflicts"]:
+        print(f"  conflict {line}")
 
 
 def _item_summary(item) -> str:

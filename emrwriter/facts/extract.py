@@ -365,6 +365,7 @@ FOLLOW_UP_ITEM = re.compile(
 )
 
 
+_ZH_MARKER = re.compile(r"[ \t　]*[一二三四五六七八九十]{1,3}[、.．][ \t　]*")
 # A follow-up plan said in a sentence anywhere in a discharge document or the last note:
 # "Follow up with oncology (Dr. Lee) in 1 week", "出院后2周神经内科门诊复诊"
 _FOLLOW_UP_SENTENCE = re.compile(
@@ -398,6 +399,8 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
             if section.key not in {"follow_up", "discharge_instructions", "discharge_medications", "plan"}:
                 continue
             for s, e in list_items(document.text, section.start, section.end):
+                marker = _ZH_MARKER.match(document.text, s, e)  # "五、2周后…复诊" from a run of 一、二、…
+                s = marker.end() if marker else s
                 text = document.text[s:e].strip()
                 if section.key != "follow_up" and not FOLLOW_UP_ITEM.search(text):
                     continue

@@ -40,7 +40,8 @@ def _known_label() -> re.Pattern[str]:
     """A known label followed by a colon, anywhere after a space or separator."""
     labels = sorted((label for labels in _labels().values() for label in labels), key=len, reverse=True)
     alternatives = "|".join(re.escape(label).replace(r"\ ", r"[ \t]+") for label in labels)
-    return re.compile(rf"(?:^|(?<=[\s|,，;；/]))(?P<label>{alternatives})[ \t　]*[:：]", re.IGNORECASE)
+    # Markdown emphasis around a label is kept out of it: "**姓名**：陈某某"
+    return re.compile(rf"(?:^|(?<=[\s|,，;；/]))(?:\*\*|__)?(?P<label>{alternatives})(?:\*\*|__)?[ \t　]*[:：]", re.IGNORECASE)
 
 
 _SEPARATOR = re.compile(r"\t|[ ]{2,}|　+|\s*[|｜;；]\s*")
@@ -108,9 +109,9 @@ def line_fields(text: str, start: int, end: int) -> list[Field]:
         if separator is not None:
             value_end = separator.start()
         s, e = value_start, value_end
-        while s < e and text[s] in " \t　":
+        while s < e and text[s] in " \t　*_":
             s += 1
-        while e > s and text[e - 1] in " \t　,，;；|":
+        while e > s and text[e - 1] in " \t　,，;；|*_":
             e -= 1
         fields.append(Field(label_key(label), label.strip(), text[s:e], s, e))
     return fields

@@ -99,7 +99,7 @@ def document_kind(path: Path, title: str) -> str:
     return kind_of(path.stem) or kind_of(title) or "note"
 
 
-_LABEL_START = r"(?:^|(?<=[\s|，,；;]))"
+_LABEL_START = r"(?:^|(?<=[\s|，,；;*]))"
 _DOC_DATE = re.compile(
     _LABEL_START + r"(?:记录时间|记录日期|书写时间|签名时间|日期|date of service|report date|note date|signed on|signed|date)[ \t　]*[:：][ \t　]*",
     re.IGNORECASE | re.MULTILINE,
@@ -173,7 +173,8 @@ _STAY_LABELS = {
 }
 _STAY_PATTERNS = {  # "入院日期：…", and in a table row "入院日期 | 2026-03-09" or "入院时间\t2026-03-12"
     which: re.compile(
-        _LABEL_START + rf"(?:{labels})(?:[ \t　]*[:：][ \t　]*|[ \t]*[|｜][ \t]*|\t+)(?P<v>[^\n]*)", re.IGNORECASE | re.MULTILINE
+        _LABEL_START + rf"(?:\*\*|__)?(?:{labels})(?:\*\*|__)?(?:[ \t　]*[:：][ \t　]*|[ \t]*[|｜][ \t]*|\t+)(?:\*\*|__)?(?P<v>[^\n]*)",
+        re.IGNORECASE | re.MULTILINE,
     )
     for which, labels in _STAY_LABELS.items()
 }
