@@ -4,4 +4,9 @@
 - ``citations.cite(draft_text, evidence_or_stay) -> list[Citation]``
 - ``evidence.build_evidence(stay)``: the record read once, reusable across checks
 - ``command.add_verify_parser`` / ``command.run_verify``: ``emrwriter verify``
+- ``scaffolding.scaffolding_of(template)``: the draft's own fixed text (labels, counts,
+  placeholders, captions), derived from the template's sections.j2 and the words files
+
+Messages are worded from ``emrwriter/words/<language>.toml`` in the draft's language;
+a finding's ``kind`` and ``code`` stay the same in every language.
 """

@@ -63,6 +63,7 @@ class DraftReview:
     sections: dict[str, SectionReview]
     general: list[Finding]  # about the whole draft (a missing item with no section to point at)
     completeness: Completeness
+    language: str = "en"  # the draft's: every message and note above is in it
 
     def findings(self) -> list[tuple[str, Finding]]:
         """Every finding with its section key ("" for the general ones), in draft order."""
@@ -118,7 +119,7 @@ def review_draft(
         reviews[section.key].citations.append(
             replace(citation, start=citation.start - offset, end=min(citation.end - offset, len(section.text)))
         )
-    return DraftReview(reviews, general, report.completeness)
+    return DraftReview(reviews, general, report.completeness, report.language)
 
 
 def _section_at(position: int, sections: list[CheckedSection], starts: dict[str, int]) -> CheckedSection | None:
@@ -131,10 +132,11 @@ def _section_at(position: int, sections: list[CheckedSection], starts: dict[str,
     return None
 
 
-def word_comments(review: DraftReview, language: str = "en") -> list[Comment]:
+def word_comments(review: DraftReview, language: str | None = None) -> list[Comment]:
     """The findings as Word comments (severity, message and the record's words), the
     model's sentences that nothing in the record supports, and the required items the
-    draft lacks (on their section's heading), all in ``language``, the draft's."""
+    draft lacks (on their section's heading), all in ``language`` (default: the draft's)."""
+    language = language or review.language
     table = words(language)
     wording = table["review"]
     comments = []

@@ -16,6 +16,7 @@ from ..checks.findings import Finding
 from ..checks.review import DraftReview, CheckedSection, review_draft
 from ..records.stay import Stay
 from ..templates import Template
+from ..words import words
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,8 @@ class FindingsPanel(QWidget):
                  self.tr("sentences without support in the record: {n}").format(n=unsupported)]
         missing = review.completeness.missing_headings  # the template's headings, in the draft's language
         if missing:
-            parts.append(self.tr("missing: {items}").format(items=", ".join(missing)))
+            items = words(review.language)["list_separator"].join(missing)
+            parts.append(self.tr("missing: {items}").format(items=items))
         else:
             parts.append(self.tr("every required item present"))
         self.summary.setText(" · ".join(parts))

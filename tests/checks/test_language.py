@@ -61,6 +61,7 @@ def en_review(en_stay, en_evidence):
 
 def test_a_chinese_draft_gets_chinese_findings(zh_review) -> None:
     template, review = zh_review
+    assert review.language == "zh"
     findings = [f for _, f in review.findings()]
     codes = {f.code for f in findings}
     assert "drug_not_in_record" in codes and len(codes) >= 2, codes
