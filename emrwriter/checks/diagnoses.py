@@ -68,7 +68,9 @@ def check_diagnoses(
             if _skipped(text, term, scaffolding) or supported(term, evidence):
                 continue
             words = text[term.start : term.end]
-            findings.append(Finding(term.start, term.end, words, "diagnosis", MEDIUM, **worded("diagnosis_not_named", term=words)))
+            findings.append(
+                Finding(term.start, term.end, words, "diagnosis", MEDIUM, **worded("diagnosis_not_named", term=words))
+            )
     return findings
 
 

@@ -19,9 +19,9 @@ from rapidfuzz import fuzz, process
 from ..facts.negation import EN_NEGATION_CUES, en_negated, light_tokens, side_of, zh_negated
 from ..facts.tokens import EN_STOPWORDS, Token, split_sentences, tokenize
 from ..facts.units import Quantity
+from ..words import languages, words
 from .alignment import Alignment, align
 from .context import features, nearest_anchor, window
-from ..words import languages, words
 from .evidence import Mention, RecordEvidence
 from .findings import HIGH, MEDIUM, Evidence, Finding, worded
 from .scaffolding import Scaffolding, default_scaffolding
@@ -583,7 +583,12 @@ def _context_findings(indices: list[int], tokens: list[Token], keys: list[str | 
                 message = worded("about_something_else", text=draft_text)
             findings.append(
                 Finding(
-                    token.start, token.end, draft_text, kind, MEDIUM, evidence=_mention_evidence(closest or mention, evidence),
+                    token.start,
+                    token.end,
+                    draft_text,
+                    kind,
+                    MEDIUM,
+                    evidence=_mention_evidence(closest or mention, evidence),
                     **message,
                 )
             )
@@ -646,5 +651,10 @@ def _drug_finding(token: Token, evidence: RecordEvidence) -> Finding | None:
         if match is not None and match[1] >= 92:
             return None
     return Finding(
-        token.start, token.end, _token_text(token), "drug", HIGH, **worded("drug_not_in_record", text=_token_text(token), name=name)
+        token.start,
+        token.end,
+        _token_text(token),
+        "drug",
+        HIGH,
+        **worded("drug_not_in_record", text=_token_text(token), name=name),
     )

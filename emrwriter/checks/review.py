@@ -157,7 +157,13 @@ def word_comments(review: DraftReview, language: str | None = None) -> list[Comm
             continue
         key = item.key if item.key in review.sections else ""
         phrase = wording["missing_item"] if item.required_by else wording["missing_item_plain"]
-        text = fill(table, phrase, heading=item.heading, note=item.note, standard=review.completeness.standard,
-                    required_by=item.required_by)
+        text = fill(
+            table,
+            phrase,
+            heading=item.heading,
+            note=item.note,
+            standard=review.completeness.standard,
+            required_by=item.required_by,
+        )
         comments.append(Comment(key, 0, 0, text))
     return comments

@@ -126,9 +126,7 @@ def _pending(body: str, sentences: list[tuple[int, int]], facts: StayFacts) -> l
     return findings
 
 
-def _medication_changes(
-    body: str, sentences: list[tuple[int, int]], drugs: list[Token], facts: StayFacts
-) -> list[Finding]:
+def _medication_changes(body: str, sentences: list[tuple[int, int]], drugs: list[Token], facts: StayFacts) -> list[Finding]:
     findings = []
     for change in facts.medication_changes:
         places = [t for t in drugs if t.value == change.drug]

@@ -90,7 +90,9 @@ class Scaffolding:
             return tuple(dict.fromkeys(a + b))
 
         return Scaffolding(
-            merged(self.lines, other.lines), merged(self.placeholders, other.placeholders), merged(self.incomplete, other.incomplete)
+            merged(self.lines, other.lines),
+            merged(self.placeholders, other.placeholders),
+            merged(self.incomplete, other.incomplete),
         )
 
 
@@ -193,8 +195,12 @@ def template_scaffolding(path: Path) -> tuple[list[str], list[str]]:
         if kind == "data":
             reader.text(value)
         elif kind in ("variable_begin", "block_begin", "comment_begin", "raw_begin"):
-            end = {"variable_begin": "variable_end", "block_begin": "block_end", "comment_begin": "comment_end",
-                   "raw_begin": "raw_end"}[kind]
+            end = {
+                "variable_begin": "variable_end",
+                "block_begin": "block_end",
+                "comment_begin": "comment_end",
+                "raw_begin": "raw_end",
+            }[kind]
             inner = []
             index += 1
             while index < len(tokens) and tokens[index][0] != end:
@@ -317,9 +323,9 @@ def _read_expression(tokens: list[tuple[str, str]]) -> tuple[set[str], set[str],
                 roots.add(value)
         elif kind == "string":
             text = _string_value(value)
-            if index == 0 or before in {("name", "or"), ("name", "else")}:
-                outputs.append(text)
-            elif before == ("operator", "(") and index >= 3 and tokens[index - 3] == ("operator", "|"):
+            fallback = index == 0 or before in {("name", "or"), ("name", "else")}
+            filter_argument = before == ("operator", "(") and index >= 3 and tokens[index - 3] == ("operator", "|")
+            if fallback or filter_argument:
                 outputs.append(text)
     return roots, filters, outputs
 

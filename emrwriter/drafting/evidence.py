@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..facts.stay import StayFacts
 from ..records.model import Observation, Provenance
 from ..templates import format_when
-from ..facts.stay import StayFacts
 from ..words import fill, words
 
 

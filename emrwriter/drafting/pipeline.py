@@ -10,13 +10,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..engine.base import Cancel, Engine, EngineError, Generation, PrefixStats, ProgressCallback
+from ..facts.stay import StayFacts, stay_facts
 from ..records.stay import Stay
 from ..templates import SectionSpec, Template, format_when
-from .draft import Draft, DraftSection, Table
-from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
-from ..facts.stay import StayFacts, stay_facts
 from ..words import BY_LANGUAGE
 from ..words import words as words_for
+from .draft import Draft, DraftSection, Table
+from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
 from .stats import SectionStats
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 
 from ..checks.evidence import RecordEvidence, build_evidence
 from ..checks.findings import Finding
-from ..checks.review import DraftReview, CheckedSection, review_draft
+from ..checks.review import CheckedSection, DraftReview, review_draft
 from ..records.stay import Stay
 from ..templates import Template
 from ..words import words

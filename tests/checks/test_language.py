@@ -24,8 +24,11 @@ EN_COURSE = "She was treated with furosemide 80 mg IV twice daily and warfarin 5
 def english_wording() -> set[str]:
     """The fixed English words of every message (the text between the fields)."""
     table = words("en")
-    phrases = [*table["findings"].values(), *table["review"].values(),
-               *(v for v in table["completeness"].values() if isinstance(v, str))]
+    phrases = [
+        *table["findings"].values(),
+        *table["review"].values(),
+        *(v for v in table["completeness"].values() if isinstance(v, str)),
+    ]
     found = set()
     for phrase in phrases:
         for literal, *_ in string.Formatter().parse(phrase):
@@ -77,7 +80,7 @@ def test_a_chinese_draft_gets_chinese_findings(zh_review) -> None:
 
 
 def test_a_chinese_draft_names_its_missing_items_by_its_headings(zh_review) -> None:
-    template, review = zh_review
+    _, review = zh_review
     completeness = review.completeness
     assert completeness.missing == ["admission_condition", "discharge_condition"]  # keys, for machines and JSON
     assert completeness.missing_headings == ["入院情况", "出院情况"]

@@ -33,8 +33,11 @@ def reworded(tmp_path: Path, name: str, changes: dict[str, str]) -> Path:
 
 
 def test_the_checker_follows_a_reworded_template(en_stay, en_evidence, tmp_path) -> None:
-    folder = reworded(tmp_path, "discharge_summary_en", {COUNT: REWORDED_COUNT, NO_PLAN: REWORDED_NO_PLAN,
-                                                         "Admission diagnoses:": "Diagnoses on admission:"})
+    folder = reworded(
+        tmp_path,
+        "discharge_summary_en",
+        {COUNT: REWORDED_COUNT, NO_PLAN: REWORDED_NO_PLAN, "Admission diagnoses:": "Diagnoses on admission:"},
+    )
     template, draft = draft_by_hand(en_stay, str(folder), {})
     medications = draft.section("discharge_medications").text
     assert medications.startswith("Medicines to take at home: ")
@@ -68,15 +71,19 @@ class NothingFound:
 
 
 def test_a_reworded_chinese_placeholder_still_means_missing(zh_stay, zh_evidence, tmp_path) -> None:
-    folder = reworded(tmp_path, "discharge_summary_zh", {"（病历中未找到随访安排）": "（病历未记载随访计划）",
-                                                         "出院带药共": "共开出院带药"})
+    folder = reworded(
+        tmp_path, "discharge_summary_zh", {"（病历中未找到随访安排）": "（病历未记载随访计划）", "出院带药共": "共开出院带药"}
+    )
     template = load_template(folder)
     scaffolding = scaffolding_of(template)
     assert scaffolding.covers("共开出院带药 4 种，见下表。")
     assert scaffolding.covers("（病历未记载随访计划）") and scaffolding.placeholder_in("（病历未记载随访计划）")
     assert not scaffolding.covers("- 2周后呼吸科门诊复诊")  # a fact printed by the template is checked
-    _, draft = draft_by_hand(zh_stay, str(folder), {"hospital_course": "患者体温于10-09傍晚降至正常。", "admission_condition": "x",
-                                                   "discharge_condition": "x"})
+    _, draft = draft_by_hand(
+        zh_stay,
+        str(folder),
+        {"hospital_course": "患者体温于10-09傍晚降至正常。", "admission_condition": "x", "discharge_condition": "x"},
+    )
     orders = draft.section("discharge_orders")
     orders.text = template.data_section("discharge_orders", facts=NothingFound())
     assert "（病历未记载随访计划）" in orders.text

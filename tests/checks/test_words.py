@@ -49,7 +49,13 @@ def worded_calls() -> list[tuple[str, set[str], str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "worded" and node.args:
                 first = node.args[0]
-                codes = [first] if isinstance(first, ast.Constant) else [first.body, first.orelse] if isinstance(first, ast.IfExp) else []
+                codes = (
+                    [first]
+                    if isinstance(first, ast.Constant)
+                    else [first.body, first.orelse]
+                    if isinstance(first, ast.IfExp)
+                    else []
+                )
                 assert codes, f"{path.name}:{node.lineno}: worded() with a computed code"
                 for code in codes:
                     calls.append((code.value, {k.arg for k in node.keywords}, f"{path.name}:{node.lineno}"))

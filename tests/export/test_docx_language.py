@@ -28,9 +28,14 @@ EN_COURSE = "She was treated with furosemide 80 mg IV twice daily and warfarin 5
 def english_phrases() -> list[str]:
     """The fixed English text of every message, note and mark (between their fields)."""
     table = words("en")
-    phrases = [*table["findings"].values(), *table["review"].values(), *table["omitted"].values(),
-               *table["export"].values(), *table["drafting"].values(),
-               *(v for v in table["completeness"].values() if isinstance(v, str))]
+    phrases = [
+        *table["findings"].values(),
+        *table["review"].values(),
+        *table["omitted"].values(),
+        *table["export"].values(),
+        *table["drafting"].values(),
+        *(v for v in table["completeness"].values() if isinstance(v, str)),
+    ]
     found = set()
     for phrase in phrases:
         for literal, *_ in string.Formatter().parse(phrase):
@@ -67,8 +72,14 @@ def test_a_chinese_draft_is_exported_with_chinese_comments(zh_export) -> None:
     assert all(t.startswith(("[高]", "[中]", "[低]", "[无依据]", "[缺项]")) for t in texts), texts
     assert any(t.startswith("[高] 病历中没有“华法林”") for t in texts)
     missing = [t for t in texts if t.startswith("[缺项]")]
-    assert missing == [f"[缺项] {heading}：有标题，无内容。病历书写基本规范 (2010) 出院记录要求：{heading}。"
-                       for heading in review.completeness.missing_headings] and missing
+    assert (
+        missing
+        == [
+            f"[缺项] {heading}：有标题，无内容。病历书写基本规范 (2010) 出院记录要求：{heading}。"
+            for heading in review.completeness.missing_headings
+        ]
+        and missing
+    )
     keys = {spec.key for spec in template.sections if "_" in spec.key}
     for text in texts:
         assert not any(phrase in text for phrase in english_phrases()), text
@@ -87,14 +98,15 @@ def test_a_chinese_draft_has_chinese_notes_marks_and_footer(zh_export) -> None:
 
 
 def test_an_english_draft_is_exported_with_english_comments(tmp_path) -> None:
-    template, review, comments, doc = exported(EN_CASE, "discharge_summary_en", "procedures_and_treatment", EN_COURSE, "en",
-                                               tmp_path)
+    *_, doc = exported(EN_CASE, "discharge_summary_en", "procedures_and_treatment", EN_COURSE, "en", tmp_path)
     texts = [c.text for c in doc.comments]
     assert any(t.startswith(("[high] ", "[medium] ")) and "'80 mg'" in t and "'40 mg'" in t for t in texts), texts
     assert "[high] 'warfarin' (warfarin) is not in the record" in texts
     assert any(t.startswith("[unsupported]") for t in texts)
-    assert "[missing] Condition and Disposition at Discharge: heading present, no content. The Joint Commission " \
-           "RC.02.04.01 EP 3 requires condition and disposition at discharge." in texts
+    assert (
+        "[missing] Condition and Disposition at Discharge: heading present, no content. The Joint Commission "
+        "RC.02.04.01 EP 3 requires condition and disposition at discharge." in texts
+    )
     assert not any(CJK.search(t.split(" — ")[0]) for t in texts)
     paragraphs = [p.text for p in doc.paragraphs]
     assert "[Incomplete: generation was stopped]" in paragraphs and "Drafting notes" in paragraphs
