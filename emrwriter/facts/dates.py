@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..records.notes import find_date
+from ..records.dates import find_date
 
 MONTHS = {
     "jan": 1,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz
 
 from ..records.lab_flags import flag_from_range
 from ..records.model import Document, Observation, Provenance
-from ..records.notes import list_items, parse_medication
+from ..records.text_lists import list_items
 from ..records.stay import Stay
 from .dates import DateValue
 from .lab_names import VITAL_SYNONYMS, lab_key

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..records.model import Document, Medication, Provenance
-from ..records.notes import reason_in, status_cue
+from ..records.medication_text import reason_in, status_cue
 from ..records.stay import HISTORY, STAY, Stay
 from .drugs import canonical_drug, find_drugs
 from .extract import where

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..records.model import Allergy, Condition, Document, Encounter, Medication, Observation, Patient, Procedure
-from ..records.stay import HISTORY, STAY, Stay
+from ..records.stay import HISTORY, Stay
 from .extract import FollowUp, LabResult, PendingResult, follow_ups, merge_results, pending_results, procedures_from_text
 from .extract import results_from_text, structured_results
 from .reconcile import MedicationChange, reconcile

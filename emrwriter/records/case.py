@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 from . import ccda, fhir, labs_csv, medications_csv, notes
-from .model import Encounter, ImportProblem, Record, RecordError
 from .lab_flags import complete_flags
+from .model import Encounter, ImportProblem, Record, RecordError
 from .stay_dates import infer_stay_dates
 from .text_encoding import decode_text
 

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import ImportProblem, Observation, Provenance, Record, RecordError
 from .dates import parse_datetime
+from .model import ImportProblem, Observation, Provenance, Record, RecordError
 from .text_encoding import decode_text
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,9 @@ from ..facts.drug_names import ZH_FORMS
 from ..facts.drugs import find_drugs
 from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, looks_like_lab_csv
 from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
-from .notes import STAY_ID, parse_datetime, parse_medication
+from .dates import parse_datetime
+from .medication_text import parse_medication
+from .notes import STAY_ID
 from .text_encoding import decode_text
 
 logger = logging.getLogger(__name__)

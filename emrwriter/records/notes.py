@@ -17,13 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ..facts.drugs import find_drugs
-from .dates import FoundDate, find_date, parse_datetime
-from .fields import Field, header_fields
-from .subnotes import dated_heading, note_parts
-from .headings import find_sections, is_title
 from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
+from .dates import find_date, parse_datetime
+from .fields import Field, header_fields
+from .headings import find_sections, is_title
 from .labs_csv import is_lab_header, table_observations
+from .medication_text import ACTION_WORD, MAX_NAME_WORDS, comma_items, medication_spans, parse_medication, reason_in, status_cue
 from .model import (
     Allergy,
     Condition,
@@ -38,7 +38,9 @@ from .model import (
     RecordError,
     Section,
 )
+from .subnotes import dated_heading, note_parts
 from .text_encoding import decode_text
+from .text_lists import TRAILING, clean, list_items, logical_lines, marked_list, split_at, trim
 
 logger = logging.getLogger(__name__)
 
@@ -229,332 +231,6 @@ def stay_encounter(text: str, file: str, kind: str, problems: list[ImportProblem
 
 
 # ---------------------------------------------------------------------------
-# lists inside a section
-
-_MARKER = re.compile(
-    r"(?:^|(?<=[\s。；;:：]))[ \t　]*(?:(?P<n>\d{1,2})[ \t]?[.．、)）](?!\d)|[（(](?P<p>\d{1,2})[)）]|(?P<c>[①-⑳]))",
-    re.MULTILINE,
-)
-_BULLET = re.compile(r"^[ \t　]*[-*•·●▪][ \t]+", re.MULTILINE)
-_BLANK_LINE = re.compile(r"\n[ \t　]*\n")
-_ENDS_ITEM = tuple(".;:。；：!?！？")
-_ITEM_SEPARATORS = re.compile(r"[;；]|。(?=\s*\S)")
-_COMMA_SEPARATORS = re.compile(r",(?!\s*\d{3}(?!\d))|，|、")
-_LEADING_CONJUNCTION = re.compile(r"(?:and|or|plus|及|和|以及)(?:\s+|$)", re.IGNORECASE)
-_TRAILING = " \t\n　;；,，、"
-
-
-def _trim(text: str, start: int, end: int, strip: str = " \t\n　") -> tuple[int, int]:
-    while start < end and text[start] in strip:
-        start += 1
-    while end > start and text[end - 1] in strip:
-        end -= 1
-    return start, end
-
-
-def _numbered_markers(text: str, start: int, end: int) -> list[re.Match[str]]:
-    """Markers 1, 2, 3 ... in sequence; the first must open a line or the body."""
-    accepted: list[re.Match[str]] = []
-    for match in _MARKER.finditer(text, start, end):
-        number = match["n"] or match["p"]
-        value = int(number) if number else ord(match["c"]) - ord("①") + 1
-        if value != len(accepted) + 1:
-            continue
-        if not accepted:
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            if text[max(line_start, start) : match.start()].strip():
-                continue
-        accepted.append(match)
-    return accepted
-
-
-def _marked_items(text: str, start: int, end: int, markers: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Each marked item runs to the next marker, or to a blank line, whichever comes first.
-    When every item before it took one line, the last one ends with its line too: what
-    follows flush at the margin ("出院后1周门诊复诊") is no longer part of the list."""
-    items = []
-    for index, marker in enumerate(markers):
-        stop = markers[index + 1].start() if index + 1 < len(markers) else end
-        blank = _BLANK_LINE.search(text, marker.end(), stop)
-        if blank:
-            stop = blank.start()
-        item = _trim(text, marker.end(), stop, _TRAILING)
-        if item[0] < item[1]:
-            items.append(item)
-    if len(items) >= 2 and all("\n" not in text[s:e] for s, e in items[:-1]):
-        s, e = items[-1]
-        flush = re.compile(r"\n(?=\S)").search(text, s, e)
-        if flush:
-            items[-1] = _trim(text, s, flush.start(), _TRAILING)
-    return items
-
-
-def _is_latin(line: str) -> bool:
-    return sum(c.isascii() for c in line) > len(line) * 0.8
-
-
-def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Lines of a body with hard-wrapped English prose joined back together: a line
-    continues the previous one when that one has no closing punctuation and either this
-    one starts in lower case or that one was wrapped: it reached the wrap margin (~60+
-    chars) and this line's first word would not have fitted on it (lines of a list are
-    each shorter than the longest line by more than a word)."""
-    physical = []
-    offset = start
-    for raw in text[start:end].split("\n"):
-        physical.append(_trim(text, offset, offset + len(raw)))
-        offset += len(raw) + 1
-    width = max((e - s for s, e in physical), default=0)
-    lines: list[tuple[int, int]] = []
-    previous: tuple[int, int] | None = None  # the previous physical line, None after a blank line
-    for s, e in physical:
-        if s == e:
-            previous = None
-            continue
-        if previous is not None and lines:
-            last = text[previous[0] : previous[1]]
-            first_word = len(text[s:e].split(None, 1)[0])
-            at_margin = len(last) >= 60 and len(last) + 1 + first_word > width - 2
-            wrapped = text[s].islower() or (_is_latin(last) and at_margin)
-            if wrapped and not last.endswith(_ENDS_ITEM):
-                lines[-1] = (lines[-1][0], e)
-                previous = (s, e)
-                continue
-        lines.append((s, e))
-        previous = (s, e)
-    return lines
-
-
-def _split(text: str, span: tuple[int, int], separators: re.Pattern[str]) -> list[tuple[int, int]]:
-    pieces = []
-    position = span[0]
-    for match in separators.finditer(text, span[0], span[1]):
-        pieces.append((position, match.start()))
-        position = match.end()
-    pieces.append((position, span[1]))
-    return [p for p in (_trim(text, s, e, _TRAILING) for s, e in pieces) if p[0] < p[1]]
-
-
-def _marked_list(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
-    """Numbered or bulleted items, or None when the body has no list markers."""
-    markers = _numbered_markers(text, start, end)
-    if markers:
-        return _marked_items(text, start, end, markers)
-    bullets = list(_BULLET.finditer(text, start, end))
-    if bullets:
-        return _marked_items(text, start, end, bullets)
-    return None
-
-
-def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Logical lines, each cut at semicolons and at 。 between sentences."""
-    return [piece for line in _logical_lines(text, start, end) for piece in _split(text, line, _ITEM_SEPARATORS)]
-
-
-def list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of list items in ``text[start:end]``: numbered, bulleted, one per line or
-    separated by semicolons. Commas never split: "Diabetes, type 2" is one item."""
-    marked = _marked_list(text, start, end)
-    return marked if marked is not None else _pieces(text, start, end)
-
-
-def _comma_items(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """Split "A 40 mg daily, B 20 mg b.i.d., and C" but keep "A 40 mg, one tablet p.o."."""
-    merged: list[tuple[int, int]] = []
-    for s, e in _split(text, span, _COMMA_SEPARATORS):
-        conj = _LEADING_CONJUNCTION.match(text, s, e)
-        if conj:
-            s, e = _trim(text, conj.end(), e)
-        if s == e:
-            continue
-        if merged and _continues_item(text[s:e]):
-            merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
-    return merged
-
-
-_CONTINUATION_WORDS = re.compile(
-    r"(?:\d|one\b|two\b|three\b|four\b|half\b|one-half\b|take\b|then\b|for\b|with\b|x\s?\d|times\b|each\b|as\b"
-    r"|at\b|by\b|in\b|on\b|per\b|to\b|until\b|if\b|may\b|every\b|inject|apply|共|连用|疗程)",
-    re.IGNORECASE,
-)
-
-
-def _continues_item(piece: str) -> bool:
-    return bool(_CONTINUATION_WORDS.match(piece) or _ROUTE.match(piece) or _FREQUENCY.match(piece))
-
-
-_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z])|:\s+(?=[A-Z])")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|[A-Z])$")
-
-
-def _sentences(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """English sentences of a prose piece; "pharmacy: Seroquel ..." ends a lead-in too."""
-    pieces = []
-    position = span[0]
-    for match in _SENTENCE_BREAK.finditer(text, span[0], span[1]):
-        before = text[position : match.start()]
-        if _ABBREVIATION.search(before) or (match.group().startswith(":") and len(before.split()) <= 3):
-            continue
-        pieces.append((position, match.start() + (1 if match.group().startswith(".") else 0)))
-        position = match.end()
-    pieces.append((position, span[1]))
-    return [p for p in (_trim(text, s, e, _TRAILING) for s, e in pieces) if p[0] < p[1]]
-
-
-def _clean(item: str) -> str:
-    return re.sub(r"\s+", " ", item).strip(" .;；。,，:：")
-
-
-# ---------------------------------------------------------------------------
-# medications
-
-_DOSE = re.compile(
-    r"(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:/|-|to|~|～)\s*\d+(?:\.\d+)?)?\s*"
-    r"(?:mg/kg|mg|mcg|µg|μg|ug|grains?|gtts?|kg|g|ml|liters?|litres?|l/min|l|iu|units?|u|meq|mmol|drops?|puffs?"
-    r"|sprays?|tabs?|tablets?|caps?|capsules?|万单位|单位|毫克|毫升|克|片|粒|支|袋|滴|喷|揿|升)(?![A-Za-z])"
-    r"(?:\s*/\s*\d+(?:\.\d+)?\s*(?:mg|mcg|µg|μg|g|ml|units?)(?![A-Za-z]))?"  # "24 mg/26 mg"
-    r"|(?<![A-Za-z])(?:one|two|three|half|one-half|1/2)\s+(?:tablets?|tabs?|caps?|capsules?|puffs?|drops?|sprays?)(?![A-Za-z])",
-    re.IGNORECASE,
-)
-_ROUTE = re.compile(
-    r"(?<![A-Za-z])(?:p\.o\.?|po|per os|by mouth|orally|i\.v\.?|iv|ivpb|i\.m\.?|im|intramuscular(?:ly)?|intravenous(?:ly)?"
-    r"|s\.c\.?|sc|subcutaneous(?:ly)?|subcut|subcu|subq|s\.q\.?|sq|sl|sublingual(?:ly)?|per rectum|rectally|inhaled"
-    r"|inhalation|nebuli[sz]ed|topical(?:ly)?|transdermal|intranasal|nasal|ophthalmic)(?![A-Za-z])"
-    # Chinese routes only after a space, digit or unit: 吸入 inside "吸入喷雾剂" is part of the name
-    r"|(?<=[\s\dA-Za-zμµ%片粒支袋滴喷揿克])(?:口服|静脉滴注|静滴|静脉注射|静推|静注|皮下注射|皮下|肌肉注射|肌注|雾化吸入"
-    r"|吸入|外用|舌下含服|含服|舌下|鼻饲|鼻喷|滴眼|塞肛)",
-    re.IGNORECASE,
-)
-_FREQUENCY = re.compile(
-    r"(?<![A-Za-z])(?:once daily|twice daily|three times daily|four times daily"
-    r"|(?:once|twice|three times|four times) (?:a|per) day|every other day|every (?:\w+ to )?\w+ hours"
-    r"|every (?:morning|evening|night|day)|at bedtime|bedtime|at night|before meals|with meals|daily|nightly|weekly"
-    r"|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.? ?h\.?s\.?|q\.? ?o\.?d\.?|q\.? ?a\.?m\.?|q\.? ?p\.?m\.?"
-    r"|q\.? ?\d+(?:-\d+)?\.? ?(?:h(?:ours?|rs?)?|d(?:ays?)?)?\.?|q\.? ?d\.?|qn|p\.?r\.?n\.?|as needed|stat)(?![A-Za-z])"
-    r"|(?:每日|每天|一日|日)\s*[一二两三四五六1-6]\s*次|每晚\s*[一1]\s*次|每晚|睡前|隔日\s*[一1]\s*次"
-    r"|每\s*\d+\s*小时\s*(?:[一1]\s*次)?|每周\s*[一二三1-3]\s*次|必要时|临时",
-    re.IGNORECASE,
-)
-_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
-_MAX_NAME_WORDS = 6
-_LEAD_IN = re.compile(r".*\b(?:on|for|with|include|includes|including)\s+", re.IGNORECASE | re.DOTALL)
-
-
-def _mask_brackets(text: str) -> str:
-    """Blank out bracketed text so "(2.5μg/2.5μg/揿)" is not taken for the dose."""
-    return _BRACKETED.sub(lambda m: " " * len(m.group()), text)
-
-
-def _name_end(item: str) -> int:
-    """Where the drug name stops: at the first dose, route or frequency (or the end)."""
-    masked = _mask_brackets(item.replace("|", " "))
-    starts = [m.start() for m in (p.search(masked) for p in (_DOSE, _ROUTE, _FREQUENCY)) if m]
-    return min(starts) if starts else len(item)
-
-
-_AS_NEEDED = re.compile(r"(?<![A-Za-z])(?:p\.?r\.?n\.?|as needed)(?![A-Za-z])|必要时", re.IGNORECASE)
-_TRAILING_WORD = re.compile(r"\s+(?:to|at|from|of|by|with|on|was|is|-+)$", re.IGNORECASE)  # "furosemide to 40 mg"
-
-
-def parse_medication(item: str) -> tuple[str, str, str, str]:
-    """(name, dose, route, frequency); the whole item as name when it does not parse."""
-    name_end = _name_end(item)
-    name = _TRAILING_WORD.sub("", _clean(item[:name_end].replace("|", " ")))
-    if name_end == len(item) or not name or not re.search(r"[A-Za-z\u4e00-\u9fff]", name):
-        return _clean(item.replace("|", " ")), "", "", ""
-    masked = _mask_brackets(item.replace("|", " "))
-    fields = []
-    for pattern in (_DOSE, _ROUTE, _FREQUENCY):
-        match = pattern.search(masked, name_end)
-        fields.append(re.sub(r"\s+", " ", match.group()).strip() if match else "")
-    as_needed = _AS_NEEDED.search(masked, name_end)
-    if as_needed and fields[2] and not _AS_NEEDED.search(fields[2]):  # "every 6 hours as needed": both
-        fields[2] = f"{fields[2]} {as_needed.group()}"
-    return name, fields[0], fields[1], fields[2]
-
-
-_NO_MEDICATION = re.compile(r"(?:none|nil|n/a|无)[.。]?$", re.IGNORECASE)
-_NOT_A_DRUG = re.compile(r"(?:as|please|see|resume|continue|same|per|refer|详见|同前|继续)\b", re.IGNORECASE)
-_MAX_UNPARSED_WORDS = 4
-
-
-def _medication_span(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
-    """The span of one medication, lead-in prose cut off ("discharged home on Lasix 40 mg"
-    -> "Lasix 40 mg"); None for a sentence that names no medication we can delimit."""
-    item = text[span[0] : span[1]]
-    name_end = _name_end(item)
-    name = item[:name_end]
-    if name_end == len(item):  # nothing but a name: short, and not an instruction
-        words = len(item.split())
-        return span if words <= _MAX_UNPARSED_WORDS and not _NOT_A_DRUG.match(item) else None
-    if len(name.split()) <= _MAX_NAME_WORDS:
-        return span
-    lead_in = _LEAD_IN.match(name)
-    if lead_in and 0 < len(name[lead_in.end() :].split()) <= 3:
-        return span[0] + lead_in.end(), span[1]
-    return None
-
-
-_COMMENTARY = re.compile(r"\s[-–]\s")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-
-
-def _split_and(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """ "potassium 10 mEq daily and diclofenac 50 mg twice a day" holds two drugs."""
-    parts = _split(text, span, _AND)
-    if len(parts) > 1 and all(_DOSE.search(text, a, b) for a, b in parts):
-        return parts
-    return [span]
-
-
-def _medication_spans(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
-    """Medication items of a list or of prose, and how many sentences were not read as one."""
-    marked = _marked_list(text, start, end)
-    if marked is not None:
-        items = marked
-    else:  # a line with " - " commentary is one item: "Lisinopril 20 mg - stop; use X instead"
-        items = []
-        for line in _logical_lines(text, start, end):
-            pieces = [line] if _COMMENTARY.search(text, *line) else _split(text, line, _ITEM_SEPARATORS)
-            items.extend(sentence for piece in pieces for sentence in _sentences(text, piece))
-    spans: list[tuple[int, int]] = []
-    skipped = 0
-    for item in items:
-        if _NO_MEDICATION.match(text, item[0], item[1]) or _is_list_noise(text[item[0] : item[1]]):
-            continue
-        whole_line = marked is not None or bool(_COMMENTARY.search(text, *item))
-        parts = [item] if whole_line else [p for part in _comma_items(text, item) for p in _split_and(text, part)]
-        readable = [_medication_span(text, part) for part in parts]
-        if len(parts) > 1 and all(readable):
-            spans.extend(r for r in readable if r)
-            continue
-        whole = _medication_span(text, item)
-        if whole is not None:
-            spans.append(whole)
-            continue
-        # prose mixing drugs and other words: keep only the parts with a dose, route or frequency
-        dosed = [r for r in readable if r and _name_end(text[r[0] : r[1]]) < r[1] - r[0]]
-        spans.extend(dosed)
-        skipped += len(parts) - len(dosed) if dosed else 1
-    return spans, skipped
-
-
-_METADATA_LINE = re.compile(
-    r"(?:姓名|性别|年龄|科室|床号|住院号|病案号|日期|记录时间|name|patient|mrn|dob|date)\s*[:：]", re.IGNORECASE
-)
-_TABLE_HEADER = re.compile(r"药品|药名|名称|剂量|用法|频次|drug|medication|name|dose|route|frequency", re.IGNORECASE)
-
-
-def _is_list_noise(item: str) -> bool:
-    """Metadata fields and table header rows in a stand-alone medication list."""
-    if _METADATA_LINE.match(item):
-        return True
-    return "|" in item and not re.search(r"\d", item) and bool(_TABLE_HEADER.search(item))
-
-
-# ---------------------------------------------------------------------------
 # allergies
 
 _NO_ALLERGY = re.compile(
@@ -575,21 +251,21 @@ def _allergy_spans(text: str, section: Section) -> tuple[list[tuple[int, int]], 
     only when every part is short. Returns the spans and the sentences not read."""
     spans: list[tuple[int, int]] = []
     skipped = 0
-    marked = _marked_list(text, section.start, section.end)
+    marked = marked_list(text, section.start, section.end)
     lines = (
         marked
         if marked is not None
-        else [piece for line in _logical_lines(text, section.start, section.end) for piece in _split(text, line, _SEMICOLON)]
+        else [piece for line in logical_lines(text, section.start, section.end) for piece in split_at(text, line, _SEMICOLON)]
     )
     for s, e in lines:
         stop = _SENTENCE_END.search(text, s, e)
-        sentence = _trim(text, s, stop.start() if stop else e, _TRAILING)
+        sentence = trim(text, s, stop.start() if stop else e, TRAILING)
         if sentence[0] == sentence[1] or _NO_ALLERGY.match(text, sentence[0], sentence[1]):
             continue
-        parts = _comma_items(text, sentence)
+        parts = comma_items(text, sentence)
         if all(len(text[a:b].split()) <= _MAX_SUBSTANCE_WORDS or _ALL_CAUSE.match(text[a:b]) for a, b in parts):
             spans.extend(parts)
-        elif len(text[sentence[0] : sentence[1]].split()) <= _MAX_NAME_WORDS:
+        elif len(text[sentence[0] : sentence[1]].split()) <= MAX_NAME_WORDS:
             spans.append(sentence)
         else:
             skipped += 1
@@ -600,20 +276,20 @@ def _allergies(text: str, section: Section, file: str) -> tuple[list[Allergy], i
     allergies: list[Allergy] = []
     spans, skipped = _allergy_spans(text, section)
     for s, e in spans:
-        piece = _clean(text[s:e])
+        piece = clean(text[s:e])
         cause = _ALL_CAUSE.match(piece)
         if cause and allergies:  # "PENICILLIN, SULFA, all cause HIVES"
             for allergy in allergies:
-                allergy.reaction = allergy.reaction or _clean(cause["r"])
+                allergy.reaction = allergy.reaction or clean(cause["r"])
             continue
         parts = _REACTION_SPLIT.split(piece, maxsplit=1)
         substance = re.sub(r"^(?:allergic to|allergy to|对)\s*|(?:过敏史|过敏)$", "", parts[0], flags=re.IGNORECASE)
-        if _clean(substance):
+        if clean(substance):
             allergies.append(
                 Allergy(
                     provenance=Provenance(file=file, locator=section.heading, start=s, end=e),
-                    substance=_clean(substance),
-                    reaction=_clean(parts[1]) if len(parts) > 1 else "",
+                    substance=clean(substance),
+                    reaction=clean(parts[1]) if len(parts) > 1 else "",
                 )
             )
     return allergies, skipped
@@ -662,7 +338,7 @@ def _problem_span(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     stop = _PROBLEM_END.search(text, s, e)
     e = stop.start() if stop else e
     status = _PROBLEM_STATUS.search(text, s, e)
-    s, e = _trim(text, s, status.start() if status else e, _TRAILING)
+    s, e = trim(text, s, status.start() if status else e, TRAILING)
     name = text[s:e]
     cjk = sum("\u4e00" <= c <= "\u9fff" for c in name)
     if s >= e or len(name.split()) > _MAX_PROBLEM_WORDS or cjk > 30 or _NOT_A_PROBLEM.search(name):
@@ -680,19 +356,19 @@ def _conditions(ctx: _Context) -> list[Condition]:
         if role is None:
             continue
         assessment = section.key in {"assessment", "plan"}
-        items = _marked_list(text, section.start, section.end) if assessment else list_items(text, section.start, section.end)
+        items = marked_list(text, section.start, section.end) if assessment else list_items(text, section.start, section.end)
         if assessment and items is None:  # "Impression: Community-acquired pneumonia." on its own
             items = [] if len(text[section.start : section.end].split()) > _MAX_PROBLEM_WORDS else [(section.start, section.end)]
         for span in items:
             found = _problem_span(text, span) if assessment else span
-            if found is None or not _clean(text[found[0] : found[1]]):
+            if found is None or not clean(text[found[0] : found[1]]):
                 continue
             s, e = found
             conditions.append(
                 Condition(
                     provenance=Provenance(file=ctx.file, locator=section.heading, start=s, end=e),
                     encounter_id=ctx.encounter_id,
-                    name=_clean(text[s:e]),
+                    name=clean(text[s:e]),
                     role=role,
                     recorded=ctx.date,
                 )
@@ -718,28 +394,6 @@ class _Context:
     date: datetime | None = None
 
 
-# What a list item or its heading says about a drug at discharge; the first that matches wins.
-_STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "Stop aspirin", "Aspirin 81 mg - STOPPED", "（已停用）"; not "stop after 7 days"
-    ("stopped", re.compile(
-        r"^[\s*•·-]*(?:(?:stop|discontinue|d/c|hold|do not take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)|停用|停服|停药|暂停|停止)"
-        r"|(?:^|[-–—(（|:：,，;；]\s*)(?:(?:stop(?:ped)?|discontinu(?:e|ed)|held|hold|d/c'd)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
-        r"|已?停用|已停|停药)", re.I)),
-    ("changed", re.compile(r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
-                           r"|加量|减量|改为|调整|增加至|减至|换用|改用", re.I)),
-    ("new", re.compile(r"\bnew\b|\bstart(?:ed)?\b|\bbegin\b|\binitiat(?:e|ed)\b|新加|新增|新开|加用|开始", re.I)),
-    ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|\bkeep taking\b|继续|维持|续用|同前|照常", re.I)),
-)
-_ACTION_WORD = re.compile(
-    r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take|increase[d]?"
-    r"|decrease[d]?|change[d]?)(?:\s+taking)?(?:\s*[:：-]\s*|\s+)"
-    r"|(?:继续|加用|停用|新加|开始|维持)\s*(?:服用|口服|使用)?)",
-    re.IGNORECASE,
-)
-_REASON = re.compile(
-    r"(?:\b(?:due to|because of|because|for(?!\s+\d)|secondary to|given|in view of|owing to)\s+|因|由于|鉴于)(?P<r>[^()（）;；。\n]{2,60})",
-    re.IGNORECASE,
-)
 # A discharge note's instructions or plan lists drugs among other orders: only drug-like items count.
 _DISCHARGE_PLAN_KEYS = frozenset({"discharge_instructions", "plan"})
 _DISCHARGE_KINDS = frozenset({"discharge_summary", "discharge_orders"})
@@ -752,24 +406,6 @@ _REGULAR_USE = re.compile(
     re.IGNORECASE,
 )
 _GIVEN_HERE = re.compile(r"急诊|入院后|我院|住院期间|静脉|静滴|\b(?:in the ED|given|emergency|IV)\b", re.IGNORECASE)
-
-
-def reason_in(text: str) -> str:
-    """Why a drug was started, changed or stopped, as the text says: "due to …", "因…",
-    or a bracketed note without numbers ("停用阿司匹林（消化道出血）")."""
-    found = _REASON.search(text)
-    if found:
-        return _clean(found["r"])
-    bracket = re.search(r"[（(](?P<r>[^（()）\d]{2,40})[)）]", text)
-    return _clean(bracket["r"]) if bracket else ""
-
-
-def status_cue(text: str) -> str:
-    """new / changed / continued / stopped as an item or a heading says, else ""."""
-    for status, pattern in _STATUS_CUES:
-        if pattern.search(text):
-            return status
-    return ""
 
 
 @dataclass
@@ -820,7 +456,7 @@ def _sentence_start(text: str, start: int, position: int) -> str:
 def _drug_like(item: str, dosed: bool) -> bool:
     """A known drug name (with a dose, route or frequency when ``dosed``): "阿莫西林 0.5g 口服
     tid" is one, "注意休息" and "2周后复诊" are not."""
-    name, dose, route, frequency = parse_medication(_ACTION_WORD.sub("", item.strip()))
+    name, dose, route, frequency = parse_medication(ACTION_WORD.sub("", item.strip()))
     return bool(find_drugs(name) and (dose or route or frequency or not dosed))
 
 
@@ -830,7 +466,7 @@ def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medicatio
     drugs said to be taken regularly in the history's prose are home medications."""
     medications = []
     for body in _medication_bodies(ctx):
-        spans, skipped = _medication_spans(ctx.text, body.start, body.end)
+        spans, skipped = medication_spans(ctx.text, body.start, body.end)
         for span in spans:
             item = ctx.text[span[0] : span[1]]
             if body.drugs_only and not _drug_like(item, body.drugs_only == "dosed"):
@@ -870,7 +506,7 @@ def _dosed_drug_spans(text: str, start: int, end: int, regular_only: bool) -> li
 
 def _medication(ctx: _Context, span: tuple[int, int], locator: str, role: str) -> Medication:
     item = ctx.text[span[0] : span[1]]
-    action = _ACTION_WORD.match(item)
+    action = ACTION_WORD.match(item)
     start = span[0] + (action.end() if action else 0)
     name, dose, route, frequency = parse_medication(ctx.text[start : span[1]])
     return Medication(
