@@ -156,12 +156,18 @@ def _prepare_prompts(
         reason = f"the whole record would take longer than {engine.read_seconds:g} s to read"
     queries = {s.key: f"{s.heading} {tasks[s.key]}" for s in specs}
     required = required_kinds(source for s in template.sections for source in s.sources)
-    evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render,
-                            queries=queries, required=required)
-    evidence.reason = reason
-    record = render(evidence.pieces)
-    prompts = {key: engine.chat_prompt(system, f"{record}\n\n{task}") for key, task in tasks.items()}
-    needed = max(engine.count_tokens(prompts[s.key]) + s.max_tokens for s in specs)
+    while True:
+        evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render,
+                                queries=queries, required=required)
+        evidence.reason = reason
+        record = render(evidence.pieces)
+        prompts = {key: engine.chat_prompt(system, f"{record}\n\n{task}") for key, task in tasks.items()}
+        needed = max(engine.count_tokens(prompts[s.key]) + s.max_tokens for s in specs)
+        if needed <= engine.context_limit:
+            break
+        budget -= needed - engine.context_limit  # the joins took a token or two more than the parts: fit again
+        if budget <= engine.count_tokens(render([])):
+            raise EngineError(f"the model's context of {engine.context_limit} tokens is too small for template {template.name}")
     engine.reserve(needed)
     return evidence, prompts
 
