@@ -1,19 +1,20 @@
 """A whole draft reads the record once, says so in its stats, and a reopened case loads
-the record's state from the persistent cache instead of reading it again."""
+the record's state from the persistent cache instead of reading it again (the real model);
+the stats' JSON form, which --stats-json writes, keeps its fields (the fake engine)."""
 
 import json
 
 import pytest
 
-from emrwriter.bench import _copy_template
 from emrwriter.drafting.pipeline import draft_summary, regenerate_section
-from emrwriter.drafting.stats import STATS_FIELDS, draft_stats, write_stats_json
+from emrwriter.drafting.stats import STATS_FIELDS, DraftStats, draft_stats, write_stats_json
 from emrwriter.engine.llama_engine import EngineTuning, LocalEngine
 from emrwriter.engine.prefix_cache import PrefixCache
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template
-from tests.conftest import EN_CASE
+from tests.conftest import EN_CASE, short_template
+from tests.fakes import FakeEngine
 
 CONTEXT = 1024  # the record is fitted to it: small and quick
 ANSWER = 4
@@ -21,8 +22,7 @@ ANSWER = 4
 
 @pytest.fixture(scope="module")
 def setup(default_model, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("template") / "short_en"
-    template = _copy_template(load_template("discharge_summary_en").folder, folder, [], ANSWER)
+    template = short_template("discharge_summary_en", tmp_path_factory.mktemp("template") / "short_en", ANSWER)
     stay = select_encounter(load_case(EN_CASE))
     cache = PrefixCache(tmp_path_factory.mktemp("cache"))
 
@@ -76,3 +76,52 @@ def test_stats_json_holds_the_fields_anyone_can_check(setup, tmp_path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(STATS_FIELDS) <= set(data) and data == json.loads(json.dumps(draft_stats(cold), default=str))
     assert data["sections"] and data["prefix"]["source"] == "read"
+
+
+def test_the_real_model_fills_the_data_sections_as_the_fake_does(setup):
+    """The English sample's data sections, header and tables do not depend on the engine."""
+    stay, template, _, cold, _, _ = setup
+    fake = draft_summary(stay, template, FakeEngine(context_limit=CONTEXT))
+
+    def from_the_record(draft):
+        return draft.patient, [(s.key, s.text, s.table, s.sources) for s in draft.sections if s.origin == "data"], \
+            [s.table for s in draft.sections]
+
+    assert from_the_record(cold) == from_the_record(fake)
+    assert cold.section("discharge_medications").table.rows[0][:3] == ["Sacubitril/valsartan", "24 mg/26 mg", "PO"]
+
+
+# -- the JSON form, on the fake engine ----------------------------------------------------------
+
+JSON_FIELDS = ["record_tokens", "prompt_tokens_evaluated", "generated_tokens", "prefill_seconds", "decode_seconds",
+               "wall_seconds", "sections", "prompt_tokens", "prefix", "evidence", "omitted", "model", "template", "cancelled"]
+SECTION_FIELDS = ["key", "heading", "prompt_tokens", "evaluated_tokens", "generated_tokens", "prefill_seconds",
+                  "decode_seconds", "stop_reason"]
+PREFIX_FIELDS = ["tokens", "source", "evaluated_tokens", "seconds", "load_seconds", "save_seconds", "state_bytes", "cache_file"]
+
+
+@pytest.fixture(scope="module")
+def fake_draft():
+    return draft_summary(select_encounter(load_case(EN_CASE)), load_template("discharge_summary_en"), FakeEngine(context_limit=2048))
+
+
+def test_the_stats_json_keeps_its_fields_in_order(fake_draft, tmp_path):
+    path = tmp_path / "stats.json"
+    write_stats_json(fake_draft, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data) == JSON_FIELDS and list(data)[: len(STATS_FIELDS)] == list(STATS_FIELDS)
+    assert [list(s) for s in data["sections"]] == [SECTION_FIELDS] * 4 and list(data["prefix"]) == PREFIX_FIELDS
+    stats = fake_draft.stats
+    assert data["prompt_tokens_evaluated"] == stats.prompt_tokens_evaluated == (
+        data["prefix"]["evaluated_tokens"] + sum(s["evaluated_tokens"] for s in data["sections"]))
+    assert data["generated_tokens"] == sum(s["generated_tokens"] for s in data["sections"]) > 0
+    assert data["prompt_tokens"] == sum(s["prompt_tokens"] for s in data["sections"])
+    assert (data["model"], data["template"], data["cancelled"]) == ("Fake Engine", "discharge_summary_en", False)
+    assert data["omitted"] == fake_draft.omitted and data["evidence"] == stats.evidence
+
+
+def test_stats_read_back_from_their_json_and_from_an_older_partial_form(fake_draft):
+    stats = fake_draft.stats
+    assert DraftStats.from_dict(json.loads(json.dumps(stats.as_dict()))) == stats
+    older = DraftStats.from_dict({"record_tokens": 1234, "wall_seconds": 12.5, "a_figure_from_later": 1})
+    assert older == DraftStats(record_tokens=1234, wall_seconds=12.5) and older.sections == [] and older.prefix is None
