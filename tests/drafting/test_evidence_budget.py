@@ -5,11 +5,12 @@ import pytest
 
 from emrwriter.drafting.evidence import ALWAYS_KEPT, Piece, bm25_scores, fit_evidence, gather_pieces, required_kinds, terms
 from emrwriter.facts.stay import stay_facts
-from emrwriter.drafting.pipeline import _prepare_prompts
+from emrwriter.drafting.pipeline import draft_summary
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template
 from tests.conftest import EN_CASE, ZH_CASE
+from tests.fakes import FakeEngine
 
 
 def render(pieces):
@@ -132,33 +133,13 @@ def test_a_chinese_record_too_long_for_the_budget_keeps_what_the_sections_need(v
     assert all(p.label in note for p, note in zip(evidence.omitted, evidence.omitted_notes(4096)))
 
 
-class _SlowReader:
-    """An engine that could hold the whole record but would read it too slowly."""
-
-    name = "slow"
-    context_limit = 100_000
-    read_seconds = 30.0
-
-    def count_tokens(self, text):
-        return len(text) // 4
-
-    def chat_prompt(self, system, user):
-        return f"{system}\n{user}"
-
-    def reserve(self, tokens):
-        self.reserved = tokens
-
-    def reading_budget(self):
-        return 600
-
-
 def test_a_record_too_slow_to_read_is_trimmed_and_says_why():
     stay = select_encounter(load_case(EN_CASE))
     template = load_template("discharge_summary_en")
-    engine = _SlowReader()
-    specs = [s for s in template.sections if s.kind == "model"]
-    evidence, prompts = _prepare_prompts(stay_facts(stay), template, engine, specs)
-    assert evidence.omitted and evidence.method == "relevance"
-    assert sum(p.tokens for p in evidence.pieces) <= 600
-    assert all("longer than 30 s to read" in note for note in evidence.omitted_notes(engine.context_limit))
-    assert set(prompts) == {s.key for s in specs}
+    engine = FakeEngine(context_limit=100_000, read_seconds=30.0, read_rate=20.0)  # could hold it all, reads 600 tokens in 30 s
+    assert engine.reading_budget() == 600
+    draft = draft_summary(stay, template, engine)
+    assert draft.omitted and draft.stats.evidence == "relevance"
+    assert draft.stats.record_tokens <= 600
+    assert all("longer than 30 s to read" in note for note in draft.omitted)
+    assert [label for label, _ in engine.prompts] == [s.heading for s in template.sections if s.kind == "model"]
