@@ -529,7 +529,7 @@ HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines 
 _BANNER_NAME = re.compile(r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]*){0,2})(?:[ \t]*\((?P<sex>[MF])\))?(?=[ \t]{2,}|\t|[ \t]*\||$)")
 
 
-_NAME_END = re.compile(r"[,;]\s*(?=\d)|\.\s+(?=[A-Z]{2,}|\d)|\s+\d+\s*(?:y/?o|yo|years?|岁)\b", re.IGNORECASE)
+_NAME_END = re.compile(r"[,;]\s*(?=\d)|\.\s+(?=[A-Z]{2,}|\d)|\s+\d+\s*(?i:y/?o|yo|years?|岁)\b")  # "M. Hartwell" stays whole
 
 
 _SEX_IN_PROSE = re.compile(
