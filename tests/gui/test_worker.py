@@ -1,9 +1,13 @@
-"""The model worker with the real default model on the English sample: streaming,
-stop, superseding tasks, errors, and a GUI thread that keeps running."""
+"""The model worker on the English sample: streaming, stop, superseding tasks, errors,
+and a GUI thread that keeps running. The engine is the fake one (tests/fakes.py), which
+reads and writes slowly enough for Stop and a new task to land while it works; a bad
+model path goes through the app's own engine factory. The real model drafts through the
+worker in tests/gui/test_main_window.py."""
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -12,17 +16,16 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from emrwriter.engine.base import READING, WRITING
 from emrwriter.gui.settings import EngineSettings
-from emrwriter.gui.worker import ModelWorker, _Probe, emit_signal
+from emrwriter.gui.worker import ModelWorker, _Probe, emit_signal, local_engine
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template
 from tests.conftest import EN_CASE
+from tests.fakes import FakeEngine
 
-# One thread: with two on a 2-core machine that is busy with anything else, llama.cpp's
-# spinning threads slow reading by 10-50x (measured: 54 tok/s with one thread, 1-14 with two).
 SETTINGS = EngineSettings(context_cap=2048, threads=1)
-DRAFT_MS = 1_800_000  # a whole draft reads ~1600 tokens and writes ~1000: 3 min on 2 idle cores, far more on busy ones
-SECTION_MS = 300_000
+DRAFT_MS = 60_000  # the fake engine's whole draft takes about two seconds
+SECTION_MS = 30_000
 SHORT_SECTION = "condition_at_discharge"  # the shortest model section (160 tokens at most)
 
 
@@ -101,23 +104,38 @@ class Recorder(QObject):
         return found[0]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_prefix_cache(tmp_path_factory):
-    """The engine's on-disk prefix cache goes to a folder of this module, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EMRWRITER_CACHE_DIR", str(tmp_path_factory.mktemp("prefix-cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def case():
     return select_encounter(load_case(EN_CASE)), load_template("discharge_summary_en")
 
 
+class FakeEngines:
+    """The worker's engine factory in these tests: a FakeEngine for the settings (each
+    one kept, to see which threads called it), or, for a model path, the app's own
+    factory, which reads the file and fails on a bad one before any weights load."""
+
+    def __init__(self) -> None:
+        self.made: list[FakeEngine] = []
+
+    def __call__(self, settings: EngineSettings):
+        if settings.model_path:
+            return local_engine(settings)
+        # Long answers written a token per 2 ms, the record read a chunk per 20 ms: a draft takes seconds.
+        engine = FakeEngine(context_limit=settings.context_cap or 8192, answer="The patient improved. " * 100,
+                            chunk_delay=0.02, token_delay=0.002)
+        self.made.append(engine)
+        return engine
+
+
 @pytest.fixture(scope="module")
-def worker(qapp):
+def engines():
+    return FakeEngines()
+
+
+@pytest.fixture(scope="module")
+def worker(qapp, engines):
     """One worker for the module: its cached engine keeps the record read between tests."""
-    worker = ModelWorker()
+    worker = ModelWorker(engine_factory=engines)
     yield worker
     assert worker.shutdown()
 
@@ -129,7 +147,7 @@ def recorder(worker):
     recorder.close()
 
 
-def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, worker, recorder, case):
+def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, worker, recorder, case, engines):
     stay, template = case
     ticks: list[float] = []
     timer = QTimer()
@@ -160,13 +178,14 @@ def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, wo
           f"{len(recorder.of('progress', task))} progress signals; GUI timer ticked {len(ticks)} times, "
           f"longest event-loop gap {max(gaps) * 1000:.0f} ms")
     assert len(ticks) > 100
+    (engine,) = engines.made
+    assert len(engine.threads) == 1 and threading.get_ident() not in engine.threads, "one owner, not the GUI thread"
 
 
-def test_stop_while_reading_the_record_returns_a_cancelled_draft_quickly(qtbot, qapp, case, monkeypatch):
-    """A fresh worker with no prefix cache, so the record is read from the start and Stop lands mid-read."""
-    monkeypatch.setenv("EMRWRITER_CACHE_DIR", "off")
+def test_stop_while_reading_the_record_returns_a_cancelled_draft_quickly(qtbot, qapp, case):
+    """A fresh worker, so the record is read from the start and Stop lands mid-read."""
     stay, template = case
-    worker = ModelWorker()
+    worker = ModelWorker(engine_factory=FakeEngines())
     recorder = Recorder(worker)
     try:
         task = worker.start_draft(stay, template, SETTINGS)
