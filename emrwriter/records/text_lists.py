@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 
 _MARKER = re.compile(
-    r"(?:^|(?<=[\s。；;:：]))[ \t　]*(?:(?P<n>\d{1,2})[ \t]?[.．、)）](?!\d)|[（(](?P<p>\d{1,2})[)）]|(?P<c>[①-⑳]))",
+    r"(?:^|(?<=[\s。；;:：]))[ \t　]*(?:(?P<n>\d{1,2})[ \t]?[.．、)）](?!\d)|[（(](?P<p>\d{1,2})[)）]|(?P<c>[①-⑳])"
+    r"|(?P<a>[a-h])[.)](?=[ \t])|[（(](?P<ap>[a-h])[)）]|(?P<r>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=[ \t]))",
     re.MULTILINE,
 )
-_BULLET = re.compile(r"^[ \t　]*[-*•·●▪][ \t]+", re.MULTILINE)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_BULLET = re.compile(r"^[ \t　]*(?:[-*+][ \t]+|[•·●▪■◆◦‣○□➢►][ \t]*)(?=\S)", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ \t　]*\n")
 _ENDS_ITEM = tuple(".;:。；：!?！？")
 ITEM_SEPARATORS = re.compile(r"[;；]|。(?=\s*\S)")
@@ -26,19 +28,38 @@ def trim(text: str, start: int, end: int, strip: str = " \t\n　") -> tuple[int,
 
 
 def _numbered_markers(text: str, start: int, end: int) -> list[re.Match[str]]:
-    """Markers 1, 2, 3 ... in sequence; the first must open a line or the body."""
+    """Markers 1, 2, 3 ... (or a, b, c; i, ii, iii; ①②③) in sequence, all of one style;
+    the first must open a line or the body."""
     accepted: list[re.Match[str]] = []
-    for match in _MARKER.finditer(text, start, end):
-        number = match["n"] or match["p"]
-        value = int(number) if number else ord(match["c"]) - ord("①") + 1
-        if value != len(accepted) + 1:
+    style = ""
+    for match in _MARKER.finditer(text, _line_start(text, start), end):
+        kind, value = _marker_value(match)
+        if value != len(accepted) + 1 or (style and kind != style):
             continue
+        style = kind
         if not accepted:
             line_start = text.rfind("\n", 0, match.start()) + 1
             if text[max(line_start, start) : match.start()].strip():
                 continue
         accepted.append(match)
     return accepted
+
+
+def _marker_value(match: re.Match[str]) -> tuple[str, int]:
+    if match["n"] or match["p"]:
+        return "number", int(match["n"] or match["p"])
+    if match["c"]:
+        return "circled", ord(match["c"]) - ord("①") + 1
+    if match["a"] or match["ap"]:
+        return "letter", ord((match["a"] or match["ap"]).lower()) - ord("a") + 1
+    return "roman", _ROMAN[match["r"].lower()]
+
+
+def _line_start(text: str, start: int) -> int:
+    """Back to the start of the line when only indentation precedes ``start`` (so an indented
+    first bullet still opens its line)."""
+    line = text.rfind("\n", 0, start) + 1
+    return line if not text[line:start].strip() else start
 
 
 def _marked_items(text: str, start: int, end: int, markers: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -113,7 +134,7 @@ def marked_list(text: str, start: int, end: int) -> list[tuple[int, int]] | None
     markers = _numbered_markers(text, start, end)
     if markers:
         return _marked_items(text, start, end, markers)
-    bullets = list(_BULLET.finditer(text, start, end))
+    bullets = list(_BULLET.finditer(text, _line_start(text, start), end))
     if bullets:
         return _marked_items(text, start, end, bullets)
     return None
