@@ -20,8 +20,8 @@ from ..facts.drugs import find_drugs
 from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
 from .dates import find_date, parse_datetime
-from .fields import Field, header_fields
-from .headings import find_sections, is_title
+from .fields import Field, header_fields, label_key
+from .headings import find_sections, heading_key, is_title
 from .labs_csv import is_lab_header, table_observations
 from .medication_text import ACTION_WORD, MAX_NAME_WORDS, comma_items, medication_spans, parse_medication, reason_in, status_cue
 from .model import (
@@ -749,7 +749,10 @@ def _docx_blocks(word: object) -> list[str]:
 
 
 def _table_rows(table: object) -> list[str]:
-    rows = []
+    """A table as text: "a | b | c" per row; a form of labels and values (its first column
+    mostly headings or field labels: "出院诊断 | 1. …\n2. …") as "label：" lines, each
+    followed by its value's own lines, so the value is read as that section's body."""
+    grid: list[list[str]] = []
     for row in table.rows:  # type: ignore[attr-defined]
         cells: list[str] = []
         previous = None
@@ -757,9 +760,24 @@ def _table_rows(table: object) -> list[str]:
             if cell._tc is previous:  # a merged cell repeats; keep it once
                 continue
             previous = cell._tc
-            cells.append(re.sub(r"\s*\n\s*", " ", cell.text).strip())
-        rows.append(" | ".join(cells))
-    return rows
+            cells.append(cell.text.strip())
+        grid.append(cells)
+    if _is_form(grid):
+        lines = []
+        for cells in grid:
+            label, value = cells[0], cells[1] if len(cells) > 1 else ""
+            colon = "：" if re.search(r"[\u4e00-\u9fff]", label) else ":"
+            lines.append(f"{label.rstrip(':：')}{colon}" + ("\n" + value if "\n" in value else f" {value}"))
+        return lines
+    return [" | ".join(re.sub(r"\s*\n\s*", " ", cell) for cell in cells) for cells in grid]
+
+
+def _is_form(grid: list[list[str]]) -> bool:
+    two = [cells for cells in grid if len(cells) == 2]
+    if len(two) < len(grid) or not grid:
+        return False
+    known = sum(bool(heading_key(cells[0]) or label_key(cells[0])) for cells in grid)
+    return known * 2 >= len(grid)
 
 
 def load_pdf(path: Path) -> Record:

@@ -482,11 +482,28 @@ def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:
     document = docx.Document()
     table = document.add_table(rows=1, cols=3)
     merged = table.cell(0, 0).merge(table.cell(0, 1))
-    merged.text = "Name"
-    table.cell(0, 2).text = "Value"
+    merged.text = "Aspirin"
+    table.cell(0, 2).text = "81 mg"
     path = tmp_path / "t.docx"
     document.save(str(path))
-    assert load_docx(path).documents[0].text == "Name | Value"
+    assert load_docx(path).documents[0].text == "Aspirin | 81 mg"
+
+
+def test_docx_form_of_labels_and_values_reads_as_sections(tmp_path: Path) -> None:
+    """A two-column form (出院诊断 | 1. …  2. …) gives each value as its heading's body."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    rows = [("姓名", "赵某"), ("出院诊断", "1. 前列腺增生\n2. 2型糖尿病"), ("出院带药", "坦索罗辛缓释胶囊 0.2mg 口服 每晚一次")]
+    for row, (label, value) in zip(table.rows, rows):
+        row.cells[0].text, row.cells[1].text = label, value
+    path = tmp_path / "出院记录.docx"
+    document.save(str(path))
+    record = load_docx(path)
+    assert record.patient.name == "赵某"
+    assert [c.name for c in record.conditions if c.role == "discharge"] == ["前列腺增生", "2型糖尿病"]
+    assert [(m.name, m.dose, m.frequency) for m in record.medications] == [("坦索罗辛缓释胶囊", "0.2mg", "每晚一次")]
 
 
 def test_not_a_docx(tmp_path: Path) -> None:
