@@ -1,7 +1,8 @@
-"""The main window end to end, offscreen, with the real default model: open a case,
-see the evidence behind a lab value, draft (the longest event-loop stall meanwhile is
-printed), stop, edit (saved after the debounce), export the edit to Word, reopen it,
-get it back after a SIGKILL, and survive bad input and drag and drop."""
+"""The main window end to end, offscreen: open a case, see the evidence behind a lab
+value, draft with the real default model (the longest event-loop stall meanwhile is
+printed), edit (saved after the debounce), export the edit to Word, reopen it; stop and
+regenerate (on the fake engine, tests/fakes.py), get an edit back after a SIGKILL, and
+survive bad input and drag and drop."""
 
 from __future__ import annotations
 
@@ -30,11 +31,13 @@ from emrwriter.gui.record_panel import case_key
 from emrwriter.gui.settings import EngineSettings
 from emrwriter.gui.single_instance import InstanceLock
 from emrwriter.gui.stall import StallMeter
+from emrwriter.gui.worker import ModelWorker
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.store import Store
 from emrwriter.templates import load_template
 from tests.conftest import EN_CASE
+from tests.fakes import FakeEngine
 
 SETTINGS = EngineSettings(threads=2, context_cap=2048)  # small context: quick, and the sample still fits
 OPEN_MS = 20_000
@@ -93,13 +96,20 @@ def store(tmp_path: Path, settings_dir: Path):
         yield opened
 
 
+def fake_engine(settings: EngineSettings) -> FakeEngine:
+    """The windows' engine unless a test asks for the real model: it writes a token per
+    2 ms, so Stop lands while it writes."""
+    return FakeEngine(context_limit=settings.context_cap or 8192, answer="The patient improved. " * 100, token_delay=0.002)
+
+
 @pytest.fixture
 def make_window(qtbot, store: Store, dialogs: Dialogs):
-    """Windows on the test's store; each is closed (worker shut down) at the end."""
+    """Windows on the test's store, drafting with the fake engine (``real=True``: the
+    default model); each is closed (worker shut down) at the end."""
     made: list[MainWindow] = []
 
-    def make() -> MainWindow:
-        window = MainWindow(store)
+    def make(real: bool = False) -> MainWindow:
+        window = MainWindow(store, worker=ModelWorker() if real else ModelWorker(engine_factory=fake_engine))
         window.engine_settings = SETTINGS
         qtbot.addWidget(window)
         window.show()
@@ -145,7 +155,7 @@ def test_open_case_shows_record_and_lab_evidence(qtbot, make_window) -> None:
 
 
 def test_draft_edit_export_and_reopen(qtbot, make_window, store: Store, dialogs: Dialogs, tmp_path: Path, monkeypatch) -> None:
-    window = make_window()
+    window = make_window(real=True)
     open_case(qtbot, window)
     meter = StallMeter()  # the window must answer while the model loads, reads and writes
     meter.start()
