@@ -467,7 +467,29 @@ def _candidates(text: str) -> list[_Candidate]:
                 if not _ZH_ITEM.match(line):
                     parent = candidate
                 found.append(candidate)
+            found.extend(_inline_candidates(line, offset, candidate.body_start - offset if candidate else 0))
         offset += len(raw)
+    return found
+
+
+# A known heading inside a paragraph, after a sentence ends: "…病情平稳。出院诊断：…。出院带药：…"
+_INLINE = re.compile(rf"(?<=[。；;.!?！？])[ \t　]*(?P<h>[A-Za-z][A-Za-z /-]{{1,40}}?|[{_CJK}]{{2,10}})[ \t　]*[:：]")
+
+
+# The parts of a summary a paragraph runs through; an exam or lab finding inside one stays in it.
+_INLINE_KEYS = frozenset(
+    {"admission_diagnosis", "discharge_diagnosis", "postoperative_diagnosis", "hospital_course", "discharge_condition",
+     "discharge_medications", "stopped_medications", "discharge_instructions", "follow_up", "pending_results"}
+)
+
+
+def _inline_candidates(line: str, offset: int, after: int) -> list[_Candidate]:
+    """Headings that a one-paragraph note writes mid-line; only exact, known wordings count."""
+    found = []
+    for match in _INLINE.finditer(line, after):
+        key = _EXACT.get(normalise_heading(match["h"]))
+        if key in _INLINE_KEYS:
+            found.append(_Candidate(offset + match.start("h"), match["h"].strip(), key, offset + match.end(), False))
     return found
 
 
