@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 
 from emrwriter.cli import main
-from tests.conftest import EN_CASE, ROOT
+from tests.conftest import EN_CASE, ROOT, short_template
 
 CORPUS_SUFFIXES = {".json", ".ndjson", ".xml", ".txt", ".hl7"}
 
@@ -110,9 +110,11 @@ def test_models_lists_the_default_model(capsys):
 
 
 def test_draft_end_to_end_writes_a_docx(tmp_path):
+    """The real default model on the English template, in a context of 1024 with answers capped at 24 tokens (quick)."""
     out = tmp_path / "summary.docx"
     stats = tmp_path / "stats.json"
-    result = run("draft", EN_CASE, "--out", out, "--ctx", "3072", "--stats-json", stats, "--comments")
+    template = short_template("discharge_summary_en", tmp_path / "short_en", 24)
+    result = run("draft", EN_CASE, "--out", out, "--ctx", "1024", "--stats-json", stats, "--comments", "--template", template.folder)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     assert "reading record" in result.stderr and "tokens/s" in result.stderr
