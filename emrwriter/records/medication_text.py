@@ -180,22 +180,32 @@ def _is_list_noise(item: str) -> bool:
     if _METADATA_LINE.match(item):
         return True
     return "|" in item and not re.search(r"\d", item) and bool(_TABLE_HEADER.search(item))
-# What a list item or its heading says about a drug at discharge; the first that matches wins.
+
+# What a list item or its heading says about a drug at discharge. The verb an item opens with
+# decides ("Resume home lisinopril (held for surgery)" is continued); otherwise the first
+# status whose words appear anywhere wins, stops first.
+_LEADING_VERB: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("continued", re.compile(r"(?:continue|resume|restart|keep taking)\b|继续(?!暂停|停)|恢复|续用|维持", re.I)),
+    ("stopped", re.compile(r"(?:stop|discontinue|d/c|hold|do not take|don't take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
+                           r"|停用|停服|停药|暂停|停止", re.I)),
+    ("changed", re.compile(r"(?:increase|decrease|change|reduce|adjust|titrate|switch|taper)\b|加量|减量|改为|调整|换用|改用", re.I)),
+    ("new", re.compile(r"(?:start|begin|initiate|add|new)\b|加用|新加|新增|新开|开始", re.I)),
+)
 _STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "Stop aspirin", "Aspirin 81 mg - STOPPED", "（已停用）"; not "stop after 7 days"
+    # "Aspirin 81 mg - STOPPED", "（已停用）", "塞来昔布已停用", "继续暂停", "tapered off"; not "stop after 7 days"
     ("stopped", re.compile(
-        r"^[\s*•·-]*(?:(?:stop|discontinue|d/c|hold|do not take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)|停用|停服|停药|暂停|停止)"
-        r"|(?:^|[-–—(（|:：,，;；]\s*)(?:(?:stop(?:ped)?|discontinu(?:e|ed)|held|hold|d/c'd)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
-        r"|已?停用|已停|停药)", re.I)),
+        r"\b(?:stop(?:ped)?|discontinu(?:e|ed)|held|d/c'd|tapered off|no longer (?:taking|needed|indicated)|do not take|don't take)\b"
+        r"(?!\s+(?:after|on|in|when|once|at|if)\b)|已?停用(?!后)|已停|停药|停服|暂停", re.I)),
     ("changed", re.compile(r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
                            r"|加量|减量|改为|调整|增加至|减至|换用|改用", re.I)),
     ("new", re.compile(r"\bnew\b|\bstart(?:ed)?\b|\bbegin\b|\binitiat(?:e|ed)\b|新加|新增|新开|加用|开始", re.I)),
     ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|\bkeep taking\b|继续|维持|续用|同前|照常", re.I)),
 )
+_ITEM_LEAD = re.compile(r"^[\s*•·▪\-]*(?:please\s+)?", re.I)
 ACTION_WORD = re.compile(
-    r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take|increase[d]?"
-    r"|decrease[d]?|change[d]?)(?:\s+taking)?(?:\s*[:：-]\s*|\s+)"
-    r"|(?:继续|加用|停用|新加|开始|维持)\s*(?:服用|口服|使用)?)",
+    r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|restart|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take"
+    r"|increase[d]?|decrease[d]?|change[d]?)(?:\s+(?:taking|home|your))?(?:\s*[:：-]\s*|\s+)"
+    r"|(?:继续|加用|停用|新加|开始|维持|恢复)\s*(?:服用|口服|使用)?)",
     re.IGNORECASE,
 )
 _REASON = re.compile(
@@ -215,7 +225,16 @@ def reason_in(text: str) -> str:
 
 def status_cue(text: str) -> str:
     """new / changed / continued / stopped as an item or a heading says, else ""."""
+    lead = _ITEM_LEAD.match(text).end()  # type: ignore[union-attr]
+    for status, pattern in _LEADING_VERB:
+        if pattern.match(text, lead):
+            return status
     for status, pattern in _STATUS_CUES:
-        if pattern.search(text):
+        if any(not (status == "stopped" and _PLANNED_STOP.search(text[max(0, m.start() - 12) : m.start()]))
+               for m in pattern.finditer(text)):
             return status
     return ""
+
+
+# A course with a planned end is no stop at discharge: "x 21 days, then stop", "再服3天后停药"
+_PLANNED_STOP = re.compile(r"(?:then|and|thereafter|later)\s*$|后\s*$|\d\s*(?:天|日|周|days?|weeks?)\s*$", re.I)

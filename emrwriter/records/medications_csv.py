@@ -248,7 +248,7 @@ class _Table:
         if self.is_orders:
             role, status, frequency = self._order(cell("order_type"), ended, frequency, where, problems)
         else:
-            role, status = self._reconciliation(cell("action"), cell("home"), where, problems)
+            role, status = self._reconciliation(cell("action") or _action_in(cell("reason")), cell("home"), where, problems)
         return Medication(
             provenance=Provenance(file=self.file, locator=where, start=start, end=end),
             encounter_id=STAY_ID if role in {"discharge", "inpatient"} else "",
@@ -310,6 +310,11 @@ class _Table:
         if when is None:
             problems.append(ImportProblem(self.file, f"{where}: {field} {value!r} is not a date EMRWriter can read"))
         return when
+
+
+def _action_in(remark: str) -> str:
+    """A remark that opens with an action ("停用（谵妄）", "Discontinued - falls") is the action."""
+    return remark if _lookup(remark, VOCABULARY.actions) is not None else ""
 
 
 def _dose(dose: str, unit: str) -> str:

@@ -129,3 +129,33 @@ def test_development_set_measure_holds() -> None:
         assert figures["found"] >= 0.8 * figures["expected"], (language, figures)
         assert figures["wrong"] == 0, (language, figures)
         assert figures["lab_flags_wrong"] <= 2, (language, figures)
+
+
+@pytest.mark.parametrize(
+    ("item", "status"),
+    [
+        ("Resume home lisinopril (held for surgery)", "continued"),
+        ("Atorvastatin remains on hold; 阿托伐他汀继续暂停", "stopped"),
+        ("塞来昔布已停用", "stopped"),
+        ("Prednisone tapered off", "stopped"),
+        ("Ibuprofen 400 mg (do not take)", "stopped"),
+        ("clopidogrel 75 mg daily x 21 days, then stop -- NEW", "new"),
+        ("头孢呋辛酯片 0.25g 口服 每日两次，再服3天后停药", ""),
+        ("Amoxicillin 500 mg TID, stop after 7 days", ""),
+        ("Lisinopril increased to 20 mg", "changed"),
+        ("继续服用阿司匹林", "continued"),
+    ],
+)
+def test_status_said_by_an_item(item: str, status: str) -> None:
+    from emrwriter.records.medication_text import status_cue
+
+    assert status_cue(item) == status
+
+
+def test_a_remark_column_can_say_the_drug_was_stopped(tmp_path: Path) -> None:
+    case = tmp_path / "zh"
+    write(case, "出院带药.csv", "药品名称,剂量,用法,频次,备注\n奥美拉唑肠溶胶囊,20mg,口服,每日一次,继续\n艾司唑仑片,1mg,口服,睡前,停用（跌倒风险）\n", "gbk")
+    write(case, "出院记录.txt", "出院记录\n姓名：钱某　性别：女\n入院日期：2026-05-01\n出院日期：2026-05-09\n")
+    facts = facts_of(case)
+    assert [(m["name"], m["role"], m["status"]) for m in facts["medications"]] == [
+        ("奥美拉唑肠溶胶囊", "discharge", "continued"), ("艾司唑仑片", "", "stopped")]
