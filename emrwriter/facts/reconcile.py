@@ -128,8 +128,10 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
     for key, med in discharge.items():
         status = med.status if med.status in {"new", "changed", "continued"} else ""
         before = home.get(key)
-        if not status and home:
+        if home and not status:  # against the home list, where the discharge list says nothing
             status = "new" if before is None else ("changed" if _dose_changed(before, med) else "continued")
+        elif home and status == "changed" and before is None:
+            status = "new"  # only a drug taken before can be changed ("每周减量5mg" is a taper of a new drug)
         reconciled = replace(med, status=status)
         result.discharge.append(reconciled)
         if status in {"new", "changed"}:
