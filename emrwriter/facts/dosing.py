@@ -43,7 +43,7 @@ _FREQUENCIES: tuple[tuple[str, str], ...] = (
     (r"q\.?\s?d\.?(?![A-Za-z])|o\.d\.(?![A-Za-z])|every\s+day|daily|per\s+day|a\s+day", "1/d"),
     (r"p\.?\s?r\.?\s?n\.?(?![A-Za-z])|as\s+needed|as\s+required|when\s+needed|if\s+needed|必要时|需要时", "prn"),
     (r"stat(?![A-Za-z])|立即|即刻", "stat"),
-    (rf"(?:每日|每天|一日|一天|日)\s*(?P<zn>{_ZH_COUNT})\s*次", "n/d"),
+    (rf"(?:每日|每天|一日|1日|一天|1天|日)\s*(?P<zn>{_ZH_COUNT})\s*次", "n/d"),
     (rf"每周\s*(?P<zw>{_ZH_COUNT})\s*次", "n/w"),
     (r"before\s+meals|a\.?c\.(?![A-Za-z])|餐前|饭前", "ac"),
     (r"after\s+meals|p\.?c\.(?![A-Za-z])|餐后|饭后", "pc"),

@@ -42,7 +42,13 @@ _PENDING_TEXT_EN = re.compile(
 _PENDING_TEXT_ZH = re.compile(
     r"(?P<before>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?)(?:[（(][^）)]{0,20}[)）])?(?:结果)?[:：]?\s*(?:仍在|仍|尚在|正在)?(?:待回报|待回|待报|培养中|尚未回报|未回报|结果未出)"
 )
-_FLAG_AFTER = re.compile(r"\s*(?:[（(]\s*(?P<f1>H|L|HH|LL|high|low|A)\s*[;；,)）]|(?P<f2>[↑↓]+)|\s(?P<f3>H|L)\b)")
+_FLAG_AFTER = re.compile(
+    r"\s*(?:[（(]\s*(?P<f1>H|L|HH|LL|high|low|A)\s*[;；,)）]|(?P<f2>[↑↓]+)|\s(?P<f3>H|L)\b"
+    r"|[^()（）\n,，;；。]{0,12}?[（(]\s*(?P<f4>high|low|abnormal|critical|偏高|偏低|升高|降低|增高|减低|阳性)\s*[)）])",
+    re.IGNORECASE,
+)
+_FLAG_WORDS = {"high": "H", "偏高": "H", "升高": "H", "增高": "H", "low": "L", "偏低": "L", "降低": "L", "减低": "L",
+               "abnormal": "A", "critical": "A", "阳性": "A"}
 def where(document: Document, part: str = "text") -> str:
     """A locator inside a document: under the document's own (one note of a multi-note file,
     a FHIR DocumentReference), so that the offsets find the right text."""
@@ -123,6 +129,7 @@ def results_from_text(document: Document) -> list[LabResult]:
                 break
             flag = _FLAG_AFTER.match(text, value.end)
             flag_text = next((g for g in (flag.groups() if flag else ()) if g), "") if flag else ""
+            flag_text = _FLAG_WORDS.get(flag_text.lower(), flag_text)  # "(偏低)", "(high)": as H/L
             if not flag_text:  # "WBC 16.2 K/uL (4.0-11.0)": the flag from the range written after it
                 written = _RANGE_AFTER.match(text, value.end)
                 flag_text = flag_from_range(value.text, written["r"]) if written else ""
@@ -240,11 +247,16 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
 _TEST_WORDS = re.compile(
     r"cultures?|antigens?|antibod\w+|serolog\w+|biops\w+|patholog\w+|cytolog\w+|histolog\w+|pcr|panel|levels?|tests?|assay|screen"
     r"|studies|study|smear|stain|titers?|genetic|karyotype|sensitivit\w+|susceptibilit\w+|scan|mri|ct\b|x-?ray|echo\w*|eeg|emg|report"
-    r"|monitor|holter|lipoprotein|hormone|marker|profile|electrophoresis|flow cytometry"
+    r"|monitor|holter|lipoprotein|hormone|marker|profile|electrophoresis|flow cytometry|screen(?:ing)?"
+    r"|筛查|检验|化验|测定|评估|随访结果"
     r"|培养|病理|活检|检查|抗原|抗体|基因|检测|涂片|药敏|报告|结果|CT|MRI|彩超|超声|心电图|造影|测序|免疫组化",
     re.IGNORECASE,
 )
-_NOT_A_TEST_NAME = re.compile(r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u)\b|^\W", re.IGNORECASE)
+_NOT_A_TEST_NAME = re.compile(
+    r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u|final|preliminary|the)\b(?:\s+\w+)?$"
+    r"|^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u)\b|^\W",
+    re.IGNORECASE,
+)
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{1,5}(?:\([a-z]\))?$")  # PTH, TSH, Lp(a)
 
 
@@ -370,10 +382,13 @@ _ZH_MARKER = re.compile(r"[ \t　]*[一二三四五六七八九十]{1,3}[、.．
 # "Follow up with oncology (Dr. Lee) in 1 week", "出院后2周神经内科门诊复诊"
 _FOLLOW_UP_SENTENCE = re.compile(
     r"\b(?:follow[- ]?up|f/u)\s+(?:with|in|at)\b|\breturn to (?:the )?clinic\b|\b(?:pcp|clinic|appointment)\b[^.;\n]{0,40}\bin \d"
-    r"|\d+\s*(?:天|日|周|个月|月)(?:后|内)?[^，。；\n]{0,14}(?:复诊|随访|复查)",
+    r"|(?:(?:嘱|出院后|后)[^，。；\n]{0,6}?\d+\s*(?:天|日|周|个月|月)|\d+\s*(?:天|日|周|个月|月)(?:后|内|以后|之后))"
+    r"[^，。；\n]{0,14}(?:复诊|随访|复查|返院)",
     re.IGNORECASE,
 )
 _DISCHARGE_DOCUMENTS = frozenset({"discharge_summary", "discharge_orders"})
+_RESULT_SEEN = re.compile(r"(?:复查|rechecked|repeat)[^，。；;,\n]{0,12}?\d+(?:\.\d+)?\s*(?:g/L|mmol|μmol|umol|mg|×|x10|%|U/L)", re.I)
+_MAX_FOLLOW_UP_CHARS = 200  # a plan is a sentence, not a paragraph of the hospital course
 
 
 def _follow_up_sentences(documents: list[Document]) -> list[tuple[Document, int, int]]:
@@ -384,7 +399,8 @@ def _follow_up_sentences(documents: list[Document]) -> list[tuple[Document, int,
         if document.kind not in _DISCHARGE_DOCUMENTS and document is not last:
             continue
         for start, end in split_sentences(document.text):
-            if _FOLLOW_UP_SENTENCE.search(document.text, start, end):
+            sentence = document.text[start:end]
+            if len(sentence) <= _MAX_FOLLOW_UP_CHARS and _FOLLOW_UP_SENTENCE.search(sentence) and not _RESULT_SEEN.search(sentence):
                 found.append((document, start, end))
     return found
 

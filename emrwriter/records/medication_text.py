@@ -32,7 +32,7 @@ _FREQUENCY = re.compile(
     r"|every (?:morning|evening|night|day)|at bedtime|bedtime|at night|before meals|with meals|daily|nightly|weekly"
     r"|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.? ?h\.?s\.?|q\.? ?o\.?d\.?|q\.? ?a\.?m\.?|q\.? ?p\.?m\.?"
     r"|q\.? ?\d+(?:-\d+)?\.? ?(?:h(?:ours?|rs?)?|d(?:ays?)?)?\.?|q\.? ?d\.?|qn|p\.?r\.?n\.?|as needed|stat)(?![A-Za-z])"
-    r"|(?:每日|每天|一日|日)\s*[一二两三四五六1-6]\s*次|每晚\s*[一1]\s*次|每晚|睡前|隔日\s*[一1]\s*次"
+    r"|(?:每日|每天|一日|1日|一天|1天|日)\s*[一二两三四五六1-6]\s*次|每晚\s*[一1]\s*次|每晚|睡前|隔日\s*[一1]\s*次"
     r"|每\s*\d+\s*小时\s*(?:[一1]\s*次)?|每周\s*[一二三1-3]\s*次|必要时|临时",
     re.IGNORECASE,
 )

@@ -171,4 +171,5 @@ def prose_sentences(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
 
 
 def clean(item: str) -> str:
-    return re.sub(r"\s+", " ", item).strip(" .;；。,，:：")
+    """One line, no Markdown emphasis, no trailing punctuation."""
+    return re.sub(r"\s+", " ", re.sub(r"\*\*|__", "", item)).strip(" .;；。,，:：")

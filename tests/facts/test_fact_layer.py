@@ -159,3 +159,14 @@ def test_a_remark_column_can_say_the_drug_was_stopped(tmp_path: Path) -> None:
     facts = facts_of(case)
     assert [(m["name"], m["role"], m["status"]) for m in facts["medications"]] == [
         ("奥美拉唑肠溶胶囊", "discharge", "continued"), ("艾司唑仑片", "", "stopped")]
+
+
+def test_lab_flags_in_words_and_follow_up_plans_in_prose(tmp_path: Path) -> None:
+    case = tmp_path / "zh"
+    write(case, "出院小结.txt", "出院小结\n姓名：孙某　性别：男\n入院日期：2026-06-01　出院日期：2026-06-05\n"
+          "诊疗经过：入院查血小板 35×10^9/L（偏低），术后第1天复查血红蛋白 118 g/L。\n"
+          "出院医嘱：嘱出院后1周血液科门诊复诊，复查血常规。\n")
+    facts = facts_of(case)
+    assert {lab["name"]: lab["flag"] for lab in facts["labs"]}.get("血小板") == "L"
+    texts = [f["text"] for f in facts["follow_up"]]
+    assert any("血液科门诊复诊" in t for t in texts) and not any("118" in t for t in texts)
