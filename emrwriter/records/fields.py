@@ -41,7 +41,10 @@ def _known_label() -> re.Pattern[str]:
     labels = sorted((label for labels in _labels().values() for label in labels), key=len, reverse=True)
     alternatives = "|".join(re.escape(label).replace(r"\ ", r"[ \t]+") for label in labels)
     # Markdown emphasis around a label is kept out of it: "**姓名**：陈某某"
-    return re.compile(rf"(?:^|(?<=[\s|,，;；/]))(?:\*\*|__)?(?P<label>{alternatives})(?:\*\*|__)?[ \t　]*[:：]", re.IGNORECASE)
+    # ... and a dotted leader stands for the colon: "Patient name ........ Priya Raman"
+    return re.compile(
+        rf"(?:^|(?<=[\s|,，;；/]))(?:\*\*|__)?(?P<label>{alternatives})(?:\*\*|__)?(?:[ \t　]*[:：]|[ \t]*[.…·]{{3,}})", re.IGNORECASE
+    )
 
 
 _SEPARATOR = re.compile(r"\t|[ ]{2,}|　+|\s*[|｜;；]\s*")

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..facts.drugs import find_drugs
 from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
-from .dates import find_date, parse_datetime
+from .dates import find_date, find_yearless_date, parse_datetime
 from .fields import Field, header_fields, label_key
 from .headings import find_sections, heading_key, is_title
 from .labs_csv import is_lab_header, table_observations
@@ -175,7 +175,9 @@ _STAY_LABELS = {
 }
 _STAY_PATTERNS = {  # "入院日期：…", and in a table row "入院日期 | 2026-03-09" or "入院时间\t2026-03-12"
     which: re.compile(
-        _LABEL_START + rf"(?:\*\*|__)?(?:{labels})(?:\*\*|__)?(?:[ \t　]*[:：][ \t　]*|[ \t]*[|｜][ \t]*|\t+)(?:\*\*|__)?(?P<v>[^\n]*)",
+        _LABEL_START
+        + rf"(?:\*\*|__)?(?:{labels})(?:\*\*|__)?(?:[ \t　]*[:：][ \t　]*|[ \t]*[|｜][ \t]*|\t+|[ \t]*[.…·]{{2,}}[ \t]*)(?:\*\*|__)?"
+        + r"(?P<v>[^\n]*)",
         re.IGNORECASE | re.MULTILINE,
     )
     for which, labels in _STAY_LABELS.items()
@@ -191,13 +193,23 @@ class _StayDate:
     end: int | None = None
 
 
+def _context_year(text: str) -> int | None:
+    """The year of a note's first full date: what "出院日期：3月12日" means."""
+    found = find_date(text)
+    return found.value.year if found else None
+
+
 def _stay_date(text: str, which: str, file: str, problems: list[ImportProblem]) -> _StayDate:
     """First readable labelled date; a separate "Admission Time: 17:30" completes a bare date."""
     result = _StayDate()
     clock: tuple[int, int] | None = None
     unreadable = ""
+    year = _context_year(text)
     for match in _STAY_PATTERNS[which].finditer(text):
-        date = find_date(text, match.start("v"), match.end("v"))
+        if year is not None:
+            date = find_yearless_date(text, year, match.start("v"), match.end("v"))
+        else:
+            date = find_date(text, match.start("v"), match.end("v"))
         if date is not None and date.start == match.start("v"):
             if result.value is None:
                 result = _StayDate(date.value, date.has_time, match.start(), date.end)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .dates import find_yearless_date
 from .model import Document, Encounter, Provenance, Record
 
 # (pattern, days after the note's date)
@@ -58,6 +59,30 @@ def _said_discharge(document: Document) -> _Found | None:
     return found
 
 
+# "患者于2026年1月21日出院", "discharged home on March 10, 2026": the discharge with its own date
+_DATED_DISCHARGE = re.compile(r"于\s*(?P<d>[^，。；\n]{4,20}?)\s*(?:办理)?出院|\bdischarged\b[^.;\n]{0,30}?\bon\s+(?P<e>[^.;\n]{4,30})", re.I)
+# "discharged on hospital day 5", "住院第5天出院": counted from the day of admission (day 1)
+_HOSPITAL_DAY = re.compile(r"\bhospital day\s*#?\s*(?P<n>\d{1,3})\b|住院第\s*(?P<z>\d{1,3})\s*天", re.I)
+
+
+def _dated_discharge(document: Document, admitted: datetime | None) -> _Found | None:
+    text = document.text
+    for match in _DATED_DISCHARGE.finditer(text):
+        group = "d" if match["d"] else "e"
+        year = (document.date or admitted or datetime.now()).year
+        found = find_yearless_date(text, year, match.start(group), match.end(group))
+        if found is not None:
+            return _Found(found.value, Provenance(document.provenance.file, document.provenance.locator, match.start(), match.end()))
+    if admitted is not None:
+        for match in _HOSPITAL_DAY.finditer(text):
+            sentence = text[text.rfind("\n", 0, match.start()) + 1 : match.end() + 40]
+            if re.search(r"discharg|出院", sentence, re.I):
+                day = int(match["n"] or match["z"])
+                when = datetime.combine(admitted.date() + timedelta(days=day - 1), datetime.min.time())
+                return _Found(when, Provenance(document.provenance.file, document.provenance.locator, match.start(), match.end()))
+    return None
+
+
 def _whole_note(document: Document) -> Provenance:
     return Provenance(document.provenance.file, document.provenance.locator or document.title, 0, min(len(document.text), 200))
 
@@ -65,6 +90,14 @@ def _whole_note(document: Document) -> Provenance:
 def infer_stay_dates(record: Record, encounter: Encounter) -> None:
     """Fill a free-text stay's missing admission/discharge date from its notes (in place)."""
     documents = [d for d in record.documents if d.date is not None and d.encounter_id in ("", encounter.id)]
+    if encounter.start is None:
+        _admission_from_notes(documents, encounter)
+    if encounter.end is None:
+        dated = [f for f in (_dated_discharge(d, encounter.start) for d in record.documents) if f is not None]
+        if dated:
+            latest = max(dated, key=lambda f: f.value)
+            if encounter.start is None or latest.value >= encounter.start:
+                encounter.end, encounter.end_source = latest.value, latest.provenance
     if encounter.end is None:
         said = [f for f in map(_said_discharge, documents) if f is not None]
         ordered = [_Found(d.date, _whole_note(d)) for d in documents if d.kind in _DISCHARGE_DOCUMENT_KINDS]
@@ -74,8 +107,12 @@ def infer_stay_dates(record: Record, encounter: Encounter) -> None:
             if encounter.start is None or latest.value >= encounter.start:
                 encounter.end, encounter.end_source = latest.value, latest.provenance
     if encounter.start is None:
-        for kind in _ADMISSION_KINDS:
-            notes = sorted((d for d in documents if d.kind == kind), key=lambda d: d.date)
-            if notes and (encounter.end is None or notes[0].date <= encounter.end):
-                encounter.start, encounter.start_source = notes[0].date, _whole_note(notes[0])
-                break
+        _admission_from_notes(documents, encounter)
+
+
+def _admission_from_notes(documents: list[Document], encounter: Encounter) -> None:
+    for kind in _ADMISSION_KINDS:
+        notes = sorted((d for d in documents if d.kind == kind), key=lambda d: d.date)
+        if notes and (encounter.end is None or notes[0].date <= encounter.end):
+            encounter.start, encounter.start_source = notes[0].date, _whole_note(notes[0])
+            return

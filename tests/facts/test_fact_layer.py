@@ -170,3 +170,18 @@ def test_lab_flags_in_words_and_follow_up_plans_in_prose(tmp_path: Path) -> None
     assert {lab["name"]: lab["flag"] for lab in facts["labs"]}.get("血小板") == "L"
     texts = [f["text"] for f in facts["follow_up"]]
     assert any("血液科门诊复诊" in t for t in texts) and not any("118" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("note", "admitted", "discharged"),
+    [
+        ("DISCHARGE SUMMARY\nAdmitted ...... 01/18/2026\nHospital course: stable. Discharged home on hospital day 4.\n", "2026-01-18", "2026-01-21"),
+        ("出院记录\n入院日期：2026年3月5日\n诊疗经过：好转，患者于2026年3月11日出院。\n", "2026-03-05", "2026-03-11"),
+        ("出院小结\n记录日期：2026-03-12\n入院日期：3月5日　出院日期：3月12日\n", "2026-03-05", "2026-03-12"),
+        ("DISCHARGE SUMMARY\nAdmission date: 05-Mar-2026    Discharge date: 14 Mar 2026\n", "2026-03-05", "2026-03-14"),
+    ],
+)
+def test_stay_dates_as_notes_write_them(tmp_path: Path, note: str, admitted: str, discharged: str) -> None:
+    write(tmp_path / "case", "note.txt", note)
+    facts = facts_of(tmp_path / "case")
+    assert (facts["admission_date"][:10], facts["discharge_date"][:10]) == (admitted, discharged)
