@@ -76,7 +76,8 @@ def _columns() -> dict[str, list[Column]]:
             c(translate("RecordPanel", "Dose"), lambda x: x.dose),
             c(translate("RecordPanel", "Route"), lambda x: x.route),
             c(translate("RecordPanel", "Frequency"), lambda x: x.frequency),
-            c(translate("RecordPanel", "Status"), lambda x: role_name(x.role) if x.role else x.status),
+            c(translate("RecordPanel", "Role"), lambda x: role_name(x.role)),
+            c(translate("RecordPanel", "Status"), lambda x: status_name(x.status)),
             c(translate("RecordPanel", "Start"), lambda x: format_when(x.start)),
         ],
         "observations": [
@@ -121,6 +122,7 @@ def document_kind_name(kind: str) -> str:
         "discharge_summary": translate("RecordPanel", "Discharge summary"),
         "discharge_orders": translate("RecordPanel", "Discharge orders"),
         "medication_list": translate("RecordPanel", "Medication list"),
+        "orders": translate("RecordPanel", "Orders"),
         "summary": translate("RecordPanel", "Summary"),
         "note": translate("RecordPanel", "Note"),
     }
@@ -128,9 +130,26 @@ def document_kind_name(kind: str) -> str:
 
 
 def role_name(role: str) -> str:
-    return {"admission": translate("RecordPanel", "admission"), "discharge": translate("RecordPanel", "discharge")}.get(
-        role, role
-    )
+    """What a diagnosis or a medication is to the stay (the fact layer's roles)."""
+    return {
+        "admission": translate("RecordPanel", "admission"),
+        "discharge": translate("RecordPanel", "discharge"),
+        "procedure": translate("RecordPanel", "post-operative"),
+        "working": translate("RecordPanel", "working"),
+        "history": translate("RecordPanel", "history"),
+        "home": translate("RecordPanel", "home"),
+        "inpatient": translate("RecordPanel", "inpatient"),
+    }.get(role, role)
+
+
+def status_name(status: str) -> str:
+    """A medication's status at discharge (new / changed / continued / stopped) or the source's own."""
+    return {
+        "new": translate("RecordPanel", "new"),
+        "changed": translate("RecordPanel", "changed"),
+        "continued": translate("RecordPanel", "continued"),
+        "stopped": translate("RecordPanel", "stopped"),
+    }.get(status, status)
 
 
 def sex_name(sex: str) -> str:

@@ -147,94 +147,94 @@
 <context>
     <name>FindingsPanel</name>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
-        <location filename="../findings_panel.py" line="118"/>
+        <location filename="../findings_panel.py" line="80"/>
+        <location filename="../findings_panel.py" line="119"/>
         <source>Findings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="81"/>
-        <location filename="../findings_panel.py" line="119"/>
+        <location filename="../findings_panel.py" line="82"/>
+        <location filename="../findings_panel.py" line="120"/>
         <source>Draft a summary to check it against the record.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Severity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Section</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Finding</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="90"/>
+        <location filename="../findings_panel.py" line="91"/>
         <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="162"/>
+        <location filename="../findings_panel.py" line="163"/>
         <source>Checking the draft against the record…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="177"/>
+        <location filename="../findings_panel.py" line="178"/>
         <source>The draft could not be checked: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="186"/>
+        <location filename="../findings_panel.py" line="188"/>
         <source>Whole draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="196"/>
+        <location filename="../findings_panel.py" line="198"/>
         <source>Findings ({n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="197"/>
+        <location filename="../findings_panel.py" line="199"/>
         <source>high: {high}, other: {other}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="198"/>
+        <location filename="../findings_panel.py" line="200"/>
         <source>sentences without support in the record: {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="201"/>
+        <location filename="../findings_panel.py" line="204"/>
         <source>missing: {items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="203"/>
+        <location filename="../findings_panel.py" line="206"/>
         <source>every required item present</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>High</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>Medium</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>Low</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="212"/>
+        <location filename="../findings_panel.py" line="215"/>
         <source>Record: {quote}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -760,17 +760,17 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelWorker</name>
     <message>
-        <location filename="../worker.py" line="228"/>
+        <location filename="../worker.py" line="241"/>
         <source>Replaced by a newer task before it started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../worker.py" line="251"/>
+        <location filename="../worker.py" line="264"/>
         <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../worker.py" line="255"/>
+        <location filename="../worker.py" line="268"/>
         <source>Internal error: {kind}: {message}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -923,7 +923,7 @@ Every draft must be checked and signed by a doctor.</source>
     </message>
     <message>
         <location filename="../record_panel.py" line="64"/>
-        <location filename="../record_panel.py" line="93"/>
+        <location filename="../record_panel.py" line="94"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
@@ -939,18 +939,19 @@ Every draft must be checked and signed by a doctor.</source>
     </message>
     <message>
         <location filename="../record_panel.py" line="69"/>
+        <location filename="../record_panel.py" line="79"/>
         <source>Role</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="70"/>
-        <location filename="../record_panel.py" line="79"/>
+        <location filename="../record_panel.py" line="80"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="71"/>
-        <location filename="../record_panel.py" line="92"/>
+        <location filename="../record_panel.py" line="93"/>
         <source>Code</source>
         <translation type="unfinished"></translation>
     </message>
@@ -980,325 +981,375 @@ Every draft must be checked and signed by a doctor.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="80"/>
+        <location filename="../record_panel.py" line="81"/>
         <source>Start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="83"/>
+        <location filename="../record_panel.py" line="84"/>
         <source>Test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="84"/>
+        <location filename="../record_panel.py" line="85"/>
         <source>Result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="85"/>
+        <location filename="../record_panel.py" line="86"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="86"/>
+        <location filename="../record_panel.py" line="87"/>
         <source>Reference range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="87"/>
+        <location filename="../record_panel.py" line="88"/>
         <source>Flag</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="88"/>
+        <location filename="../record_panel.py" line="89"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="91"/>
+        <location filename="../record_panel.py" line="92"/>
         <source>Procedure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="96"/>
+        <location filename="../record_panel.py" line="97"/>
         <source>Substance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="97"/>
+        <location filename="../record_panel.py" line="98"/>
         <source>Reaction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="98"/>
+        <location filename="../record_panel.py" line="99"/>
         <source>Severity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="99"/>
+        <location filename="../record_panel.py" line="100"/>
         <source>Recorded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="106"/>
-        <location filename="../record_panel.py" line="231"/>
+        <location filename="../record_panel.py" line="107"/>
+        <location filename="../record_panel.py" line="250"/>
         <source>Documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="107"/>
+        <location filename="../record_panel.py" line="108"/>
         <source>Diagnoses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="108"/>
+        <location filename="../record_panel.py" line="109"/>
         <source>Medications</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="109"/>
+        <location filename="../record_panel.py" line="110"/>
         <source>Labs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="110"/>
+        <location filename="../record_panel.py" line="111"/>
         <source>Procedures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="111"/>
+        <location filename="../record_panel.py" line="112"/>
         <source>Allergies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="117"/>
+        <location filename="../record_panel.py" line="118"/>
         <source>Admission note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="118"/>
+        <location filename="../record_panel.py" line="119"/>
         <source>First progress note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="119"/>
+        <location filename="../record_panel.py" line="120"/>
         <source>Progress note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="120"/>
+        <location filename="../record_panel.py" line="121"/>
         <source>Operative note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="121"/>
+        <location filename="../record_panel.py" line="122"/>
         <source>Discharge summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="122"/>
+        <location filename="../record_panel.py" line="123"/>
         <source>Discharge orders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="123"/>
+        <location filename="../record_panel.py" line="124"/>
         <source>Medication list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="124"/>
+        <location filename="../record_panel.py" line="125"/>
+        <source>Orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="126"/>
         <source>Summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="125"/>
+        <location filename="../record_panel.py" line="127"/>
         <source>Note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="131"/>
+        <location filename="../record_panel.py" line="135"/>
         <source>admission</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="131"/>
+        <location filename="../record_panel.py" line="136"/>
         <source>discharge</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../record_panel.py" line="137"/>
+        <source>post-operative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../record_panel.py" line="138"/>
-        <source>male</source>
+        <source>working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="139"/>
-        <source>female</source>
+        <source>history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="140"/>
-        <source>other</source>
+        <source>home</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="141"/>
-        <source>sex not recorded</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../record_panel.py" line="146"/>
-        <source>Inpatient stay</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../record_panel.py" line="147"/>
-        <source>Emergency visit</source>
+        <source>inpatient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="148"/>
-        <source>Outpatient visit</source>
+        <source>new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="149"/>
+        <source>changed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="150"/>
-        <source>Encounter</source>
+        <source>continued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="153"/>
-        <source>{kind}: {start} – {end}</source>
+        <location filename="../record_panel.py" line="151"/>
+        <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="155"/>
-        <source>{kind}, dates unknown</source>
+        <location filename="../record_panel.py" line="157"/>
+        <source>male</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="163"/>
-        <source>this stay</source>
+        <location filename="../record_panel.py" line="158"/>
+        <source>female</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="164"/>
-        <source>before</source>
+        <location filename="../record_panel.py" line="159"/>
+        <source>other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="160"/>
+        <source>sex not recorded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="165"/>
+        <source>Inpatient stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="166"/>
+        <source>Emergency visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="167"/>
+        <source>Outpatient visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="169"/>
+        <source>Encounter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="172"/>
+        <source>{kind}: {start} – {end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="174"/>
+        <source>{kind}, dates unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="182"/>
+        <source>this stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="183"/>
+        <source>before</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="184"/>
         <source>after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="186"/>
-        <location filename="../record_panel.py" line="321"/>
+        <location filename="../record_panel.py" line="205"/>
+        <location filename="../record_panel.py" line="340"/>
         <source>No case open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="189"/>
-        <location filename="../record_panel.py" line="322"/>
+        <location filename="../record_panel.py" line="208"/>
+        <location filename="../record_panel.py" line="341"/>
         <source>Open a patient&apos;s record file or folder (File ▸ Open), or drop it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="194"/>
+        <location filename="../record_panel.py" line="213"/>
         <source>The stay the summary is about; inpatient stays are listed first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="195"/>
+        <location filename="../record_panel.py" line="214"/>
         <source>Choose the stay to summarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="199"/>
+        <location filename="../record_panel.py" line="218"/>
         <source>&amp;Stay:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="201"/>
+        <location filename="../record_panel.py" line="220"/>
         <source>Show other encounters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="203"/>
+        <location filename="../record_panel.py" line="222"/>
         <source>Also list items from before or after this stay (history); they are not used as this stay&apos;s facts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="254"/>
+        <location filename="../record_panel.py" line="273"/>
         <source>Import problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="259"/>
+        <location filename="../record_panel.py" line="278"/>
         <source>What could not be read from the record; check these before trusting the draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="273"/>
+        <location filename="../record_panel.py" line="292"/>
         <source>Recent cases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="277"/>
+        <location filename="../record_panel.py" line="296"/>
         <source>Click a case to open it again, with its last draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="289"/>
+        <location filename="../record_panel.py" line="308"/>
         <source>Name not recorded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="359"/>
+        <location filename="../record_panel.py" line="378"/>
         <source>born {date}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="362"/>
+        <location filename="../record_panel.py" line="381"/>
         <source>ID {ids}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="363"/>
+        <location filename="../record_panel.py" line="382"/>
         <source>{n} source files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="369"/>
+        <location filename="../record_panel.py" line="388"/>
         <source>Stay</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="380"/>
+        <location filename="../record_panel.py" line="399"/>
         <source>Select a row to see its source in the evidence pane</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="410"/>
+        <location filename="../record_panel.py" line="429"/>
         <source>always</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="429"/>
+        <location filename="../record_panel.py" line="448"/>
         <source>Documents ({n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="445"/>
+        <location filename="../record_panel.py" line="464"/>
         <source>Import problems ({n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="447"/>
+        <location filename="../record_panel.py" line="466"/>
         <source>Import problems: none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="479"/>
+        <location filename="../record_panel.py" line="498"/>
         <source>{kind}: {item}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -147,94 +147,94 @@
 <context>
     <name>FindingsPanel</name>
     <message>
-        <location filename="../findings_panel.py" line="79"/>
-        <location filename="../findings_panel.py" line="118"/>
+        <location filename="../findings_panel.py" line="80"/>
+        <location filename="../findings_panel.py" line="119"/>
         <source>Findings</source>
         <translation>核查结果</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="81"/>
-        <location filename="../findings_panel.py" line="119"/>
+        <location filename="../findings_panel.py" line="82"/>
+        <location filename="../findings_panel.py" line="120"/>
         <source>Draft a summary to check it against the record.</source>
         <translation>起草出院记录后，即可对照病历核查。</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Section</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="86"/>
+        <location filename="../findings_panel.py" line="87"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="90"/>
+        <location filename="../findings_panel.py" line="91"/>
         <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
         <translation>选择一条问题，即可查看草稿中的相应文字及病历依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="162"/>
+        <location filename="../findings_panel.py" line="163"/>
         <source>Checking the draft against the record…</source>
         <translation>正在对照病历核查草稿……</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="177"/>
+        <location filename="../findings_panel.py" line="178"/>
         <source>The draft could not be checked: {error}</source>
         <translation>无法核查草稿：{error}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="186"/>
+        <location filename="../findings_panel.py" line="188"/>
         <source>Whole draft</source>
         <translation>整份草稿</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="196"/>
+        <location filename="../findings_panel.py" line="198"/>
         <source>Findings ({n})</source>
         <translation>核查结果（{n}）</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="197"/>
+        <location filename="../findings_panel.py" line="199"/>
         <source>high: {high}, other: {other}</source>
         <translation>{high} 项高风险，{other} 项其他</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="198"/>
+        <location filename="../findings_panel.py" line="200"/>
         <source>sentences without support in the record: {n}</source>
         <translation>{n} 句在病历中找不到依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="201"/>
+        <location filename="../findings_panel.py" line="204"/>
         <source>missing: {items}</source>
         <translation>缺少：{items}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="203"/>
+        <location filename="../findings_panel.py" line="206"/>
         <source>every required item present</source>
         <translation>必填项目齐全</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="207"/>
+        <location filename="../findings_panel.py" line="210"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="212"/>
+        <location filename="../findings_panel.py" line="215"/>
         <source>Record: {quote}</source>
         <translation>病历原文：{quote}</translation>
     </message>
@@ -777,17 +777,17 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelWorker</name>
     <message>
-        <location filename="../worker.py" line="228"/>
+        <location filename="../worker.py" line="241"/>
         <source>Replaced by a newer task before it started.</source>
         <translation>任务尚未开始即被新任务取代。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="251"/>
+        <location filename="../worker.py" line="264"/>
         <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
         <translation>内存不足以运行此模型；请选择更小的模型或更小的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="255"/>
+        <location filename="../worker.py" line="268"/>
         <source>Internal error: {kind}: {message}</source>
         <translation>内部错误：{kind}：{message}</translation>
     </message>
@@ -940,7 +940,7 @@ Every draft must be checked and signed by a doctor.</source>
     </message>
     <message>
         <location filename="../record_panel.py" line="64"/>
-        <location filename="../record_panel.py" line="93"/>
+        <location filename="../record_panel.py" line="94"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
@@ -956,18 +956,19 @@ Every draft must be checked and signed by a doctor.</source>
     </message>
     <message>
         <location filename="../record_panel.py" line="69"/>
+        <location filename="../record_panel.py" line="79"/>
         <source>Role</source>
         <translation>类别</translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="70"/>
-        <location filename="../record_panel.py" line="79"/>
+        <location filename="../record_panel.py" line="80"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../record_panel.py" line="71"/>
-        <location filename="../record_panel.py" line="92"/>
+        <location filename="../record_panel.py" line="93"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -997,325 +998,375 @@ Every draft must be checked and signed by a doctor.</source>
         <translation>频次</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="80"/>
+        <location filename="../record_panel.py" line="81"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="83"/>
+        <location filename="../record_panel.py" line="84"/>
         <source>Test</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="84"/>
+        <location filename="../record_panel.py" line="85"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="85"/>
+        <location filename="../record_panel.py" line="86"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="86"/>
+        <location filename="../record_panel.py" line="87"/>
         <source>Reference range</source>
         <translation>参考范围</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="87"/>
+        <location filename="../record_panel.py" line="88"/>
         <source>Flag</source>
         <translation>标志</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="88"/>
+        <location filename="../record_panel.py" line="89"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="91"/>
+        <location filename="../record_panel.py" line="92"/>
         <source>Procedure</source>
         <translation>操作/手术</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="96"/>
+        <location filename="../record_panel.py" line="97"/>
         <source>Substance</source>
         <translation>过敏原</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="97"/>
+        <location filename="../record_panel.py" line="98"/>
         <source>Reaction</source>
         <translation>反应</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="98"/>
+        <location filename="../record_panel.py" line="99"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="99"/>
+        <location filename="../record_panel.py" line="100"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="106"/>
-        <location filename="../record_panel.py" line="231"/>
+        <location filename="../record_panel.py" line="107"/>
+        <location filename="../record_panel.py" line="250"/>
         <source>Documents</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="107"/>
+        <location filename="../record_panel.py" line="108"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="108"/>
+        <location filename="../record_panel.py" line="109"/>
         <source>Medications</source>
         <translation>用药</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="109"/>
+        <location filename="../record_panel.py" line="110"/>
         <source>Labs</source>
         <translation>检验</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="110"/>
+        <location filename="../record_panel.py" line="111"/>
         <source>Procedures</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="111"/>
+        <location filename="../record_panel.py" line="112"/>
         <source>Allergies</source>
         <translation>过敏</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="117"/>
+        <location filename="../record_panel.py" line="118"/>
         <source>Admission note</source>
         <translation>入院记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="118"/>
+        <location filename="../record_panel.py" line="119"/>
         <source>First progress note</source>
         <translation>首次病程记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="119"/>
+        <location filename="../record_panel.py" line="120"/>
         <source>Progress note</source>
         <translation>病程记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="120"/>
+        <location filename="../record_panel.py" line="121"/>
         <source>Operative note</source>
         <translation>手术记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="121"/>
+        <location filename="../record_panel.py" line="122"/>
         <source>Discharge summary</source>
         <translation>出院记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="122"/>
+        <location filename="../record_panel.py" line="123"/>
         <source>Discharge orders</source>
         <translation>出院医嘱</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="123"/>
+        <location filename="../record_panel.py" line="124"/>
         <source>Medication list</source>
         <translation>用药清单</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="124"/>
+        <location filename="../record_panel.py" line="125"/>
+        <source>Orders</source>
+        <translation>医嘱单</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="126"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="125"/>
+        <location filename="../record_panel.py" line="127"/>
         <source>Note</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="131"/>
+        <location filename="../record_panel.py" line="135"/>
         <source>admission</source>
         <translation>入院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="131"/>
+        <location filename="../record_panel.py" line="136"/>
         <source>discharge</source>
         <translation>出院</translation>
     </message>
     <message>
+        <location filename="../record_panel.py" line="137"/>
+        <source>post-operative</source>
+        <translation>术后</translation>
+    </message>
+    <message>
         <location filename="../record_panel.py" line="138"/>
+        <source>working</source>
+        <translation>病程</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="139"/>
+        <source>history</source>
+        <translation>既往</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="140"/>
+        <source>home</source>
+        <translation>院外</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="141"/>
+        <source>inpatient</source>
+        <translation>住院</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="148"/>
+        <source>new</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="149"/>
+        <source>changed</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="150"/>
+        <source>continued</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="151"/>
+        <source>stopped</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="157"/>
         <source>male</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="139"/>
+        <location filename="../record_panel.py" line="158"/>
         <source>female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="140"/>
+        <location filename="../record_panel.py" line="159"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="141"/>
+        <location filename="../record_panel.py" line="160"/>
         <source>sex not recorded</source>
         <translation>性别未记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="146"/>
+        <location filename="../record_panel.py" line="165"/>
         <source>Inpatient stay</source>
         <translation>住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="147"/>
+        <location filename="../record_panel.py" line="166"/>
         <source>Emergency visit</source>
         <translation>急诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="148"/>
+        <location filename="../record_panel.py" line="167"/>
         <source>Outpatient visit</source>
         <translation>门诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="150"/>
+        <location filename="../record_panel.py" line="169"/>
         <source>Encounter</source>
         <translation>就诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="153"/>
+        <location filename="../record_panel.py" line="172"/>
         <source>{kind}: {start} – {end}</source>
         <translation>{kind}：{start} – {end}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="155"/>
+        <location filename="../record_panel.py" line="174"/>
         <source>{kind}, dates unknown</source>
         <translation>{kind}，日期不详</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="163"/>
+        <location filename="../record_panel.py" line="182"/>
         <source>this stay</source>
         <translation>本次住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="164"/>
+        <location filename="../record_panel.py" line="183"/>
         <source>before</source>
         <translation>之前</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="165"/>
+        <location filename="../record_panel.py" line="184"/>
         <source>after</source>
         <translation>之后</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="186"/>
-        <location filename="../record_panel.py" line="321"/>
+        <location filename="../record_panel.py" line="205"/>
+        <location filename="../record_panel.py" line="340"/>
         <source>No case open</source>
         <translation>未打开病历</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="189"/>
-        <location filename="../record_panel.py" line="322"/>
+        <location filename="../record_panel.py" line="208"/>
+        <location filename="../record_panel.py" line="341"/>
         <source>Open a patient&apos;s record file or folder (File ▸ Open), or drop it here.</source>
         <translation>请打开患者的病历文件或文件夹（文件 ▸ 打开），或将其拖到这里。</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="194"/>
+        <location filename="../record_panel.py" line="213"/>
         <source>The stay the summary is about; inpatient stays are listed first</source>
         <translation>出院记录所针对的住院；住院记录排在最前</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="195"/>
+        <location filename="../record_panel.py" line="214"/>
         <source>Choose the stay to summarise</source>
         <translation>选择要总结的住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="199"/>
+        <location filename="../record_panel.py" line="218"/>
         <source>&amp;Stay:</source>
         <translation>住院(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="201"/>
+        <location filename="../record_panel.py" line="220"/>
         <source>Show other encounters</source>
         <translation>显示其他就诊的条目</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="203"/>
+        <location filename="../record_panel.py" line="222"/>
         <source>Also list items from before or after this stay (history); they are not used as this stay&apos;s facts</source>
         <translation>同时列出本次住院之前或之后的条目（既往史）；它们不作为本次住院的事实使用</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="254"/>
+        <location filename="../record_panel.py" line="273"/>
         <source>Import problems</source>
         <translation>导入问题</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="259"/>
+        <location filename="../record_panel.py" line="278"/>
         <source>What could not be read from the record; check these before trusting the draft</source>
         <translation>病历中未能读取的内容；采信草稿前请先查看</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="273"/>
+        <location filename="../record_panel.py" line="292"/>
         <source>Recent cases</source>
         <translation>最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="277"/>
+        <location filename="../record_panel.py" line="296"/>
         <source>Click a case to open it again, with its last draft</source>
         <translation>点击即可重新打开该病历及其最近的草稿</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="289"/>
+        <location filename="../record_panel.py" line="308"/>
         <source>Name not recorded</source>
         <translation>姓名未记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="359"/>
+        <location filename="../record_panel.py" line="378"/>
         <source>born {date}</source>
         <translation>出生于 {date}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="362"/>
+        <location filename="../record_panel.py" line="381"/>
         <source>ID {ids}</source>
         <translation>ID {ids}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="363"/>
+        <location filename="../record_panel.py" line="382"/>
         <source>{n} source files</source>
         <translation>{n} 个源文件</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="369"/>
+        <location filename="../record_panel.py" line="388"/>
         <source>Stay</source>
         <translation>归属</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="380"/>
+        <location filename="../record_panel.py" line="399"/>
         <source>Select a row to see its source in the evidence pane</source>
         <translation>选择一行，即可在“依据”栏查看其来源</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="410"/>
+        <location filename="../record_panel.py" line="429"/>
         <source>always</source>
         <translation>始终适用</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="429"/>
+        <location filename="../record_panel.py" line="448"/>
         <source>Documents ({n})</source>
         <translation>文书（{n}）</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="445"/>
+        <location filename="../record_panel.py" line="464"/>
         <source>Import problems ({n})</source>
         <translation>导入问题（{n}）</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="447"/>
+        <location filename="../record_panel.py" line="466"/>
         <source>Import problems: none</source>
         <translation>导入问题：无</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="479"/>
+        <location filename="../record_panel.py" line="498"/>
         <source>{kind}: {item}</source>
         <translation>{kind}：{item}</translation>
     </message>
