@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..records.model import Allergy, Condition, Document, Encounter, Medication, Observation, Patient, Procedure
-from ..records.stay import HISTORY, Stay
+from ..records.stay import HISTORY, STAY, Stay
 from .extract import FollowUp, LabResult, PendingResult, follow_ups, merge_results, pending_results, procedures_from_text
 from .extract import results_from_text, structured_results
-from .reconcile import MedicationChange, reconcile
+from .reconcile import MedicationChange, drug_key, reconcile
 
 # Free-text sections that data-filled sections may quote verbatim, by heading key.
 QUOTED_SECTIONS = (
@@ -276,3 +276,44 @@ def _range(result: LabResult, observations: list[Observation]) -> dict:
         if obs.provenance == result.provenance:
             return {"reference_range": obs.reference_range, "flag_source": obs.flag_source}
     return {"reference_range": "", "flag_source": "record" if result.flag else ""}
+
+
+# ---------------------------------------------------------------------------
+# the items of a record as the fact layer sees them (the app's record pane)
+
+
+def reviewed_items(stay: Stay, facts: StayFacts, kind: str) -> list[tuple[object, str]]:
+    """(item, label) of one kind for the record pane: the stay's facts first (reconciled
+    medications with their status, diagnoses by role, labs and procedures read from the notes
+    too), then the record's own items of other times (history, later) and of the stay that no
+    fact already shows."""
+    if kind == "medications":  # a home drug continued, changed or stopped is shown once, with its status
+        listed = {drug_key(m) for m in facts.discharge_medications + facts.stopped_medications}
+        home = [m for m in facts.home_medications if drug_key(m) not in listed]
+        stay_rows: list = facts.discharge_medications + facts.stopped_medications + home
+    elif kind == "conditions":
+        stay_rows = facts.admission_diagnoses + facts.discharge_diagnoses + facts.procedure_diagnoses
+    elif kind == "observations":
+        stay_rows = facts.labs + facts.vitals + [_observation(r) for r in facts.lab_results if not _is_structured(r, facts)]
+    elif kind == "procedures":
+        stay_rows = list(facts.procedures)
+    else:
+        return [(item, stay.label(item)) for item in getattr(stay.record, kind)]
+    shown = {item.provenance for item in stay_rows}
+    if kind == "medications":
+        shown |= {m.provenance for m in facts.home_medications}
+    rows = [(item, STAY) for item in stay_rows]
+    for item in getattr(stay.record, kind):
+        if item.provenance not in shown:
+            rows.append((item, stay.label(item)))
+    return rows
+
+
+def _is_structured(result: LabResult, facts: StayFacts) -> bool:
+    return any(obs.provenance == result.provenance for obs in facts.labs + facts.vitals)
+
+
+def _observation(result: LabResult) -> Observation:
+    """A lab result read from a note's text, as an Observation for display."""
+    return Observation(result.provenance, name=result.name, value=result.value, unit=result.unit, flag=result.flag,
+                       time=result.time, category=result.category)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..facts.stay import StayFacts, reviewed_items, stay_facts
 from ..records.case import load_case
 from ..records.fhir import list_ndjson_patients
 from ..records.model import Encounter, ImportProblem, Record, RecordError
@@ -200,6 +201,8 @@ class RecordPanel(QWidget):
         self.record: Record | None = None
         self.stay: Stay | None = None
         self._rows: dict[str, list[object]] = {kind: [] for kind in self.KINDS}
+        self._labels: dict[str, list[str]] = {kind: [] for kind in self.KINDS}
+        self.facts: StayFacts | None = None
         self._columns = _columns()
 
         self.name = QLabel(self.tr("No case open"))
@@ -326,6 +329,7 @@ class RecordPanel(QWidget):
     def set_stay(self, stay: Stay | None) -> None:
         """Label every item against the chosen stay (or show everything when none is chosen)."""
         self.stay = stay
+        self.facts = stay_facts(stay) if stay is not None else None
         if stay is not None:
             index = self.encounter.findData(stay.encounter.id)
             self.encounter.blockSignals(True)
@@ -336,7 +340,7 @@ class RecordPanel(QWidget):
         self._apply_filter()
 
     def clear(self) -> None:
-        self.record, self.stay = None, None
+        self.record, self.stay, self.facts = None, None, None
         self.name.setText(self.tr("No case open"))
         self.details.setText(self.tr("Open a patient's record file or folder (File ▸ Open), or drop it here."))
         self.encounter.clear()
@@ -404,15 +408,19 @@ class RecordPanel(QWidget):
         table = self.tables[kind]
         table.blockSignals(True)
         table.clearSelection()
-        items = list(getattr(self.record, kind)) if self.record else []
-        if self.stay is not None:
+        if self.stay is not None and self.facts is not None:
+            rows = reviewed_items(self.stay, self.facts, kind)  # the fact layer: what the draft will say
             order = {STAY: 0, LATER: 1, HISTORY: 2}
-            items.sort(key=lambda it: order.get(self.stay.label(it), 3))  # stable: source order within each
+            rows.sort(key=lambda row: order.get(row[1], 3))  # stable: the facts' order within each
+        else:
+            rows = [(item, STAY) for item in getattr(self.record, kind)] if self.record else []
+        items = [item for item, _ in rows]
         self._rows[kind] = items
+        self._labels[kind] = [label for _, label in rows]
         columns = self._columns[kind]
         table.setRowCount(len(items))
         for row, item in enumerate(items):
-            label = self.stay.label(item) if self.stay is not None else STAY
+            label = self._labels[kind][row]
             other = label != STAY and kind != "allergies"
             abnormal = kind == "observations" and item.flag and item.flag.upper() not in {"N", "NORMAL"}
             for col, column in enumerate(columns):
@@ -441,7 +449,7 @@ class RecordPanel(QWidget):
             table = self.tables[kind]
             shown = 0
             for row, item in enumerate(self._rows[kind]):
-                hidden = not show_all and kind != "allergies" and self.stay.label(item) != STAY
+                hidden = not show_all and kind != "allergies" and self._labels[kind][row] != STAY
                 table.setRowHidden(row, hidden)
                 shown += not hidden
             if kind == "documents":

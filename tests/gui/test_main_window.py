@@ -154,6 +154,28 @@ def test_open_case_shows_record_and_lab_evidence(qtbot, make_window) -> None:
     assert window.draft_action.isEnabled() and not window.export_action.isEnabled()
 
 
+def test_record_pane_shows_the_reconciled_medications(qtbot, make_window, tmp_path: Path) -> None:
+    """The medications tab reads the fact layer: the discharge list with each drug's status,
+    a stopped home drug as stopped, and selecting it shows the sentence that lists it."""
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "admission.txt").write_text(
+        "ADMISSION H&P\nPatient: Ann Lee    DOB: 01/02/1950\nAdmission date: 03/01/2026\n\n"
+        "HOME MEDICATIONS:\n- lisinopril 10 mg PO daily\n- ibuprofen 400 mg PO TID\n", encoding="utf-8")
+    (case / "discharge.txt").write_text(
+        "DISCHARGE SUMMARY\nDischarge date: 03/05/2026\n\nDISCHARGE MEDICATIONS:\n1. Lisinopril 10 mg PO daily\n"
+        "2. Apixaban 5 mg PO twice daily\n\nSTOPPED MEDICATIONS:\n1. Ibuprofen 400 mg - bleeding risk\n", encoding="utf-8")
+    window = make_window()
+    open_case(qtbot, window, case)
+    table = window.record_panel.tables["medications"]
+    status = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("Status")
+    rows = {table.item(r, 0).text(): table.item(r, status).text() for r in range(table.rowCount())}
+    assert rows == {"Lisinopril": "continued", "Apixaban": "new", "Ibuprofen": "stopped"}
+    stopped = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Ibuprofen")
+    table.selectRow(stopped)
+    assert window.evidence.highlighted_text().startswith("Ibuprofen 400 mg")
+
+
 def test_draft_edit_export_and_reopen(qtbot, make_window, store: Store, dialogs: Dialogs, tmp_path: Path, monkeypatch) -> None:
     window = make_window(real=True)
     open_case(qtbot, window)
