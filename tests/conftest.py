@@ -74,8 +74,8 @@ def draft_by_hand(stay, template_name: str, texts: dict[str, str]):
     from datetime import datetime
 
     from emrwriter.drafting.draft import Draft, DraftSection
-    from emrwriter.facts.stay import stay_facts
     from emrwriter.drafting.pipeline import WORDS, _table
+    from emrwriter.facts.stay import stay_facts
     from emrwriter.templates import load_template
 
     template = load_template(template_name)

@@ -83,9 +83,7 @@ class FakeEngine(Engine):
 
     def reserve(self, tokens: int, on_progress: Callable[[Progress], None] | None = None) -> None:
         if tokens > self._limit:
-            raise EngineError(
-                f"the prompt needs {tokens} tokens but {self.name} holds at most {self._limit}; choose a model with a longer context"
-            )
+            raise EngineError(f"the prompt needs {tokens} tokens but {self.name} holds at most {self._limit}")  # as LocalEngine
         if self.n_ctx >= tokens:
             return
         if on_progress:

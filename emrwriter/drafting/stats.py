@@ -14,7 +14,14 @@ from ..engine.base import Generation, PrefixStats
 if TYPE_CHECKING:
     from .draft import Draft
 
-STATS_FIELDS = ("record_tokens", "prompt_tokens_evaluated", "generated_tokens", "prefill_seconds", "decode_seconds", "wall_seconds")
+STATS_FIELDS = (
+    "record_tokens",
+    "prompt_tokens_evaluated",
+    "generated_tokens",
+    "prefill_seconds",
+    "decode_seconds",
+    "wall_seconds",
+)
 
 
 @dataclass
@@ -32,8 +39,16 @@ class SectionStats:
 
     @classmethod
     def of(cls, key: str, heading: str, result: Generation) -> SectionStats:
-        return cls(key, heading, result.prompt_tokens, result.evaluated_tokens, result.generated_tokens,
-                   round(result.prefill_seconds, 3), round(result.decode_seconds, 3), result.stop_reason)
+        return cls(
+            key,
+            heading,
+            result.prompt_tokens,
+            result.evaluated_tokens,
+            result.generated_tokens,
+            round(result.prefill_seconds, 3),
+            round(result.decode_seconds, 3),
+            result.stop_reason,
+        )
 
 
 @dataclass

@@ -102,7 +102,8 @@ PREFIX_FIELDS = ["tokens", "source", "evaluated_tokens", "seconds", "load_second
 
 @pytest.fixture(scope="module")
 def fake_draft():
-    return draft_summary(select_encounter(load_case(EN_CASE)), load_template("discharge_summary_en"), FakeEngine(context_limit=2048))
+    stay = select_encounter(load_case(EN_CASE))
+    return draft_summary(stay, load_template("discharge_summary_en"), FakeEngine(context_limit=2048))
 
 
 def test_the_stats_json_keeps_its_fields_in_order(fake_draft, tmp_path):

@@ -4,8 +4,8 @@ chosen by relevance to the model-written sections, and what is left out is named
 import pytest
 
 from emrwriter.drafting.evidence import ALWAYS_KEPT, Piece, bm25_scores, fit_evidence, gather_pieces, required_kinds, terms
-from emrwriter.facts.stay import stay_facts
 from emrwriter.drafting.pipeline import draft_summary
+from emrwriter.facts.stay import stay_facts
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template

@@ -10,7 +10,7 @@ import pytest
 
 from emrwriter.drafting.evidence import Piece, fit_evidence
 from emrwriter.drafting.pipeline import draft_summary, regenerate_section
-from emrwriter.engine.base import Engine, READING
+from emrwriter.engine.base import READING, Engine
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template

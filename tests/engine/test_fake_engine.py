@@ -41,7 +41,7 @@ def test_tokens_stream_and_progress_reads_then_writes(any_engine):
     assert result.prompt_tokens == any_engine.count_tokens(_prompt(any_engine)) and result.evaluated_tokens > 0
     phases = [r.phase for r in reports]
     assert phases[0] == LOADING and phases.index(READING) < phases.index(WRITING)
-    assert phases[-1] == WRITING and set(phases[phases.index(WRITING):]) == {WRITING}, "reading ends before writing starts"
+    assert phases[-1] == WRITING and set(phases[phases.index(WRITING) :]) == {WRITING}, "reading ends before writing starts"
     reading = [r for r in reports if r.phase == READING]
     writing = [r for r in reports if r.phase == WRITING]
     assert reading[0].done == 0 and reading[-1].done == reading[-1].total > 0
