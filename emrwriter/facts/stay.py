@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..records.model import Allergy, Condition, Document, Encounter, Medication, Observation, Patient, Procedure
-from ..records.stay import HISTORY, STAY, Stay
+from ..records.model import Allergy, Condition, Document, Encounter, Medication, Observation, Patient, Procedure, Record, RecordError
+from ..records.stay import HISTORY, STAY, Stay, select_encounter
 from .extract import FollowUp, LabResult, PendingResult, follow_ups, merge_results, pending_results, procedures_from_text
 from .extract import results_from_text, structured_results
 from .reconcile import MedicationChange, drug_key, reconcile
@@ -128,6 +128,15 @@ def stay_facts(stay: Stay) -> StayFacts:
         quotes=_quotes(documents),
         attending=next((d.author for d in reversed(documents) if d.author), ""),
     )
+
+
+def prepare_facts(record: Record) -> None:
+    """Read the default stay's notes once (their tokens are kept), so that the first
+    stay_facts of a face that must not block (the app's GUI thread) is quick."""
+    try:
+        stay_facts(select_encounter(record))
+    except RecordError:
+        pass  # no inpatient stay: the doctor chooses one, and its facts are read then
 
 
 def _fold(name: str) -> str:

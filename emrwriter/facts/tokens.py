@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .dates import DateValue, find_dates
 from .dosing import match_frequency, match_route
@@ -256,7 +257,23 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 
 
 def tokenize(text: str) -> list[Token]:
-    """All tokens of ``text`` in order (separators included as kind "sep")."""
+    """All tokens of ``text`` in order (separators included as kind "sep"). A note is read
+    by the fact layer and by the checks, and re-checked as the doctor edits: the tokens of
+    long texts are kept (Tokens are immutable; each caller gets its own list)."""
+    if len(text) >= _CACHED_LENGTH:
+        return list(_tokenize_cached(text))
+    return _tokenize(text)
+
+
+_CACHED_LENGTH = 200
+
+
+@lru_cache(maxsize=128)
+def _tokenize_cached(text: str) -> tuple[Token, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[Token]:
     original = text
     text = text.translate(_FULL_WIDTH)
     dates = {m.start: m for m in find_dates(text)}

@@ -723,7 +723,8 @@ class MainWindow(QMainWindow):
     def _previews(self, template: Template) -> dict[str, str]:
         """The data sections while the model works: the same template blocks the pipeline renders."""
         try:
-            facts = stay_facts(self.stay)
+            panel = self.record_panel  # the facts the record pane already read for this stay
+            facts = panel.facts if panel.stay is self.stay and panel.facts is not None else stay_facts(self.stay)
             return {s.key: template.data_section(s.key, facts=facts) for s in template.sections if s.kind == "data"}
         except TemplateProblem as exc:
             log.warning("no preview: %s", exc)

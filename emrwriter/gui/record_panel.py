@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..facts.stay import StayFacts, reviewed_items, stay_facts
+from ..facts.stay import StayFacts, prepare_facts, reviewed_items, stay_facts
 from ..records.case import load_case
 from ..records.fhir import list_ndjson_patients
 from ..records.model import Encounter, ImportProblem, Record, RecordError
@@ -557,6 +557,7 @@ class CaseLoader(QRunnable):
                     emit_signal(self.signals.patients, self.number, found)
                     return
             record = load_case(self.path, self.patient_id)
+            prepare_facts(record)  # the notes are read here, off the GUI thread; the pane's facts are then quick
         except RecordError as exc:
             emit_signal(self.signals.failed, self.number, str(exc))
         except Exception as exc:  # an importer bug must reach the doctor as a message, not kill the thread
