@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..facts.stay import StayFacts, stay_facts
-from ..facts.drugs import canonical_drug
+from ..vocabulary.drugs import canonical_drug
 from ..facts.tokens import Token, split_sentences, tokenize
 from ..records.model import Document, Provenance
 from ..records.stay import HISTORY, Stay

@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from ..facts.drugs import canonical_drug, find_drugs
+from ..vocabulary.drugs import canonical_drug, find_drugs
 from ..facts.tokens import Token
 from ..records.headings import find_sections
 from ..records.model import Medication

@@ -14,9 +14,9 @@ import re
 
 from rapidfuzz import fuzz
 
-from ..facts.drugs import allergy_class, canonical_drug, in_allergy_class
+from ..vocabulary.drugs import allergy_class, canonical_drug, in_allergy_class
 from ..facts.extract import ABNORMAL_FLAGS, PENDING_VALUE, LabResult, structured_results
-from ..facts.lab_names import lab_names
+from ..vocabulary.lab_names import lab_names
 from ..facts.stay import StayFacts
 from ..facts.tokens import Token, split_sentences
 from ..records.stay import Stay

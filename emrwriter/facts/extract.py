@@ -22,7 +22,7 @@ from ..records.model import Document, Observation, Provenance
 from ..records.text_lists import list_items
 from ..records.stay import Stay
 from .dates import DateValue
-from .lab_names import VITAL_SYNONYMS, lab_key
+from ..vocabulary.lab_names import VITAL_SYNONYMS, lab_key
 from .tokens import split_sentences, tokenize
 from .units import Quantity
 

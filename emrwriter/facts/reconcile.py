@@ -13,7 +13,7 @@ from datetime import datetime
 from ..records.model import Document, Medication, Provenance
 from ..records.medication_text import reason_in, status_cue
 from ..records.stay import HISTORY, STAY, Stay
-from .drugs import canonical_drug, find_drugs
+from ..vocabulary.drugs import canonical_drug, find_drugs
 from .extract import where
 from .tokens import split_sentences, tokenize
 

@@ -23,8 +23,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from ..facts.drug_names import ZH_FORMS
-from ..facts.drugs import find_drugs
+from ..vocabulary.drug_names import ZH_FORMS
+from ..vocabulary.drugs import find_drugs
 from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, looks_like_lab_csv
 from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
 from .dates import parse_datetime

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from ..facts.drugs import find_drugs
+from ..vocabulary.drugs import find_drugs
 from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
 from .dates import find_date, find_yearless_date, parse_datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emrwriter.facts.conditions import en_terms, zh_terms
-from emrwriter.facts.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
+from emrwriter.vocabulary.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
 from emrwriter.facts.negation import en_negated, zh_negated
 from emrwriter.facts.tokens import tokenize
 

@@ -1,4 +1,4 @@
-"""The drug and lab vocabularies in emrwriter/facts/vocab: found, well-formed, free of
+"""The drug and lab vocabularies in emrwriter/vocabulary: found, well-formed, free of
 duplicates and conflicts, and a bad row added by hand is caught (by the same loader the
 application uses, run on a copy of the folder)."""
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from emrwriter.facts import drug_names, drugs, lab_names
-from emrwriter.facts.drug_names import load_drug_vocabulary
-from emrwriter.facts.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
-from emrwriter.facts.lab_names import lab_key, load_lab_vocabulary
-from emrwriter.facts.vocab import VOCAB_DIR, VocabError
+from emrwriter.vocabulary import drug_names, drugs, lab_names
+from emrwriter.vocabulary.drug_names import load_drug_vocabulary
+from emrwriter.vocabulary.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
+from emrwriter.vocabulary.lab_names import lab_key, load_lab_vocabulary
+from emrwriter.vocabulary import VOCAB_DIR, VocabError
 
 DATA_FILES = ("drugs_en.csv", "drugs_zh.csv", "drug_morphology.toml", "allergy_classes.toml", "labs.csv", "lab_rules.toml")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .vocab import VocabError, first_meanings, folder, read_rules, read_table, word_list
+from . import VocabError, first_meanings, folder, read_rules, read_table, word_list
 
 EN_KINDS = ("generic", "phrase", "brand")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .vocab import VocabError, folder, read_rules, read_table, word_list
+from . import VocabError, folder, read_rules, read_table, word_list
 
 CATEGORIES = ("lab", "vital")
 LANGUAGES = ("en", "zh")
