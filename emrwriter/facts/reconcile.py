@@ -43,15 +43,25 @@ def drug_key(med: Medication) -> str:
     return canonical_drug(med.name) or med.name.strip().lower()
 
 
-def _distinct(meds: list[Medication]) -> dict[str, Medication]:
-    """One medication per drug; a later list or a fuller line replaces an earlier one."""
+def _distinct(meds: list[Medication], rank=None, conflicts: list[str] | None = None) -> dict[str, Medication]:
+    """One medication per drug. ``rank`` (a medication -> sortable) orders the sources: the
+    later, more authoritative one wins (discharge orders over a note of the day before), a
+    fuller line over a bare name from the same source; two sources giving different doses
+    for the same drug are a conflict, said in ``conflicts``."""
     found: dict[str, Medication] = {}
     for med in meds:
         key = drug_key(med)
         if not key:
             continue
         known = found.get(key)
-        if known is None or _fullness(med) >= _fullness(known):
+        if known is None:
+            found[key] = med
+            continue
+        if conflicts is not None and known.dose and med.dose and _dose_changed(known, med):
+            conflicts.append(f"{med.name}: {_dose_text(known)} ({known.provenance}) / {_dose_text(med)} ({med.provenance})")
+        newer = rank(med) > rank(known) if rank else False
+        same = rank(med) == rank(known) if rank else True
+        if newer or (same and _fullness(med) >= _fullness(known)):
             found[key] = med
     return found
 
@@ -91,6 +101,24 @@ def _discharge_list(stay: Stay) -> list[Medication]:
     return active
 
 
+_AUTHORITY = {"discharge_orders": 2, "medication_list": 2, "orders": 2, "discharge_summary": 1}
+
+
+def _source_rank(documents: list[Document]):
+    """A medication's source as (authority, date): discharge orders and lists first, then the
+    discharge summary, then notes; within each the later one."""
+    by_place = {(d.provenance.file, d.provenance.locator): d for d in documents}
+
+    def rank(med: Medication) -> tuple[int, datetime]:
+        p = med.provenance
+        document = by_place.get((p.file, p.locator.split(" / ")[0])) or by_place.get((p.file, ""))
+        if document is None:  # a CSV or a structured source: an order list
+            return (2, med.start or datetime.min)
+        return (_AUTHORITY.get(document.kind, 0), document.date or datetime.min)
+
+    return rank
+
+
 @dataclass
 class _StopStatement:
     drug: str
@@ -123,8 +151,9 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
     home = _distinct([m for m in record_meds if m.role == "home" and stay.label(m) != "later"])
     # an inpatient order that ran its course (an IV antibiotic with a stop time) is no stopped drug
     listed_stops = _distinct([m for m in record_meds if m.status == "stopped" and m.role != "inpatient" and stay.label(m) != HISTORY])
-    discharge = _distinct(_discharge_list(stay))
-    result = Reconciliation(home=list(home.values()))
+    conflicts: list[str] = []
+    discharge = _distinct(_discharge_list(stay), _source_rank(documents), conflicts)
+    result = Reconciliation(home=list(home.values()), conflicts=conflicts)
     for key, med in discharge.items():
         status = med.status if med.status in {"new", "changed", "continued"} else ""
         before = home.get(key)

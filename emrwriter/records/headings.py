@@ -337,20 +337,27 @@ _WHOLE_LINE = re.compile(rf"^[ \t　]*(?:{_NUMBERING}[ \t　]*)?(?:{_DATE_PREFIX
 _ALL_CAPS = re.compile(r"^[A-Z][A-Z0-9 ,/&()'.\-]*$")
 
 # Words that make a line a document title rather than a section heading.
-TITLE_PHRASES: tuple[str, ...] = (
-    "出院记录",
-    "出院小结",
-    "入院记录",
-    "首次病程记录",
-    "日常病程记录",
-    "病程记录",
-    "出院医嘱",
-    "用药清单",
-    "DISCHARGE SUMMARY",
-    "HISTORY AND PHYSICAL",
-    "H & P",
-    "PROGRESS NOTE",
-    "MEDICATION LIST",
+HEADING_KEYS_BY_PHRASE = {synonym: key for key, synonyms in HEADING_KEYS.items() for synonym in synonyms}
+
+# Document kind from file name, title or first lines; the first kind whose phrase
+# appears wins, so the more specific phrases come first.
+DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("first_progress_note", ("首次病程记录", "首程")),
+    ("operative_note", ("手术记录", "OPERATIVE NOTE", "OPERATIVE REPORT", "OP NOTE", "OPERATION NOTE", "PROCEDURE NOTE")),
+    ("progress_note", ("日常病程记录", "病程记录", "查房记录", "PROGRESS NOTE")),
+    ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
+    ("discharge_orders", ("出院医嘱", "DISCHARGE INSTRUCTIONS", "DISCHARGE ORDERS")),
+    ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL", "ADMISSION NOTE")),
+    ("medication_list", ("用药清单", "出院带药", "MEDICATION LIST", "DISCHARGE MEDICATIONS", "MEDICATION RECONCILIATION", "MED REC")),
+)
+
+# Words that make a line a document title rather than a section heading: the kinds' phrases,
+# but for those that also head a medication list inside a note ("DISCHARGE MEDICATIONS:").
+TITLE_PHRASES: tuple[str, ...] = tuple(
+    phrase
+    for _, phrases in DOCUMENT_KINDS
+    for phrase in phrases
+    if HEADING_KEYS_BY_PHRASE.get(phrase) not in {"discharge_medications", "medications"}
 )
 
 

@@ -21,7 +21,7 @@ from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
 from .dates import find_date, find_yearless_date, parse_datetime
 from .fields import Field, header_fields, label_key
-from .headings import find_sections, heading_key, is_title
+from .headings import DOCUMENT_KINDS, find_sections, heading_key, is_title
 from .labs_csv import is_lab_header, table_observations
 from .medication_text import ACTION_WORD, MAX_NAME_WORDS, comma_items, medication_spans, parse_medication, reason_in, status_cue
 from .model import (
@@ -46,17 +46,6 @@ logger = logging.getLogger(__name__)
 
 STAY_ID = "stay"
 
-# Document kind from file name, title or first lines; the first kind whose phrase
-# appears wins, so the more specific phrases come first.
-DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("first_progress_note", ("首次病程记录", "首程")),
-    ("operative_note", ("手术记录", "OPERATIVE NOTE", "OPERATIVE REPORT", "OP NOTE", "OPERATION NOTE", "PROCEDURE NOTE")),
-    ("progress_note", ("日常病程记录", "病程记录", "查房记录", "PROGRESS NOTE")),
-    ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
-    ("discharge_orders", ("出院医嘱", "DISCHARGE INSTRUCTIONS", "DISCHARGE ORDERS")),
-    ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL", "ADMISSION NOTE")),
-    ("medication_list", ("用药清单", "出院带药", "MEDICATION LIST", "DISCHARGE MEDICATIONS", "MEDICATION RECONCILIATION", "MED REC")),
-)
 INPATIENT_KINDS = frozenset(
     {"admission_note", "first_progress_note", "progress_note", "operative_note", "discharge_orders", "discharge_summary"}
 )

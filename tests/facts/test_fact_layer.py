@@ -185,3 +185,13 @@ def test_stay_dates_as_notes_write_them(tmp_path: Path, note: str, admitted: str
     write(tmp_path / "case", "note.txt", note)
     facts = facts_of(tmp_path / "case")
     assert (facts["admission_date"][:10], facts["discharge_date"][:10]) == (admitted, discharged)
+
+
+def test_the_discharge_orders_win_a_dose_conflict_which_is_reported(tmp_path: Path) -> None:
+    case = tmp_path / "en"
+    write(case, "summary.txt", "DISCHARGE SUMMARY\nDate: 04/09/2026\nAdmission date: 04/01/2026\nDischarge date: 04/10/2026\n\n"
+          "DISCHARGE MEDICATIONS:\n1. Furosemide 20 mg PO daily\n")
+    write(case, "orders.txt", "DISCHARGE ORDERS\nDate: 04/10/2026\n\nMEDICATIONS:\n1. Furosemide 40 mg PO daily\n")
+    facts = facts_of(case)
+    assert [(m["name"], m["dose"]) for m in facts["medications"] if m["role"] == "discharge"] == [("Furosemide", "40 mg")]
+    assert len(facts["conflicts"]) == 1 and "20 mg" in facts["conflicts"][0] and "40 mg" in facts["conflicts"][0]
