@@ -325,13 +325,17 @@ def _reported_later(key: str, name: str, when: datetime | None, documents: list[
 # procedures and follow-up
 
 _EN_PROCEDURE = re.compile(
-    r"\b(?:underwent|underwent an?|s/p|status post)\s+(?P<name>[A-Za-z][A-Za-z /-]{3,60}?)(?=[,.;(]|\s+(?:on|in|at|with|which|and)\b)",
+    r"\b(?:underwent|underwent an?|s/p|status post)\s+(?P<name>[A-Za-z][A-Za-z /-]{1,60}?)(?=\s*[,.;(]|\s*[-–—]\s|\s+(?:on|in|at|with|which|and)\b)",
     re.IGNORECASE,
 )
 _ZH_PROCEDURE = re.compile(r"行(?P<name>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?(?:术|检查|造影|穿刺|置管|镜))")
 
 
 _FIELD_LINE = re.compile(r"[\u4e00-\u9fff]{2,8}[:：]")
+# Sections that tell what happened before the stay ("CAD s/p PCI (2019)" under the admission diagnoses)
+_HISTORY_KEYS = frozenset(
+    {"past_history", "history_of_present_illness", "family_history", "social_history", "marital_history", "admission_diagnosis"}
+)
 _PROCEDURE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)\.\s+(?=[A-Z])|[:：]\s*(?=\S)|\b(?:showed|revealed|demonstrated)\b|。", re.IGNORECASE)
 _MAX_PROCEDURE_WORDS = 16
 
@@ -350,9 +354,15 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 if name and len(name.split()) <= _MAX_PROCEDURE_WORDS and not _NO_ITEMS.match(name.rstrip(".。")):
                     where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
                     found.append(Procedure(name, _first_date(name), where_))
+    history = [(x.start, x.end) for x in document.sections if x.key in _HISTORY_KEYS]
+    diagnoses = [(x.start, x.end) for x in document.sections if "diagnosis" in x.key]
     for pattern in (_EN_PROCEDURE, _ZH_PROCEDURE):
         for match in pattern.finditer(text):
             s, e = match.start("name"), match.end("name")
+            if any(a <= s < b for a, b in history):  # "2015年行疝修补术" in the past history is no procedure of this stay
+                continue
+            if match.group().lower().startswith(("s/p", "status post")) and any(a <= s < b for a, b in diagnoses):
+                continue  # "CAD s/p LAD stent" in a diagnosis list: an earlier procedure
             line_end = text.find("\n", e)
             found.append(
                 Procedure(

@@ -197,6 +197,9 @@ def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
             start = text_procedure.provenance.start or 0
             if _PLANNED.search(document.text[max(0, start - 12) : start]):
                 continue
+            year = text_procedure.date.year if text_procedure.date else None
+            if year and stay.encounter.start and year < stay.encounter.start.year:
+                continue  # "(2019)": a procedure of an earlier year
             day = text_procedure.date
             when = datetime(day.year, day.month, day.day) if day and day.year and day.month and day.day else None
             procedure = Procedure(text_procedure.provenance, stay.encounter.id, name=text_procedure.name, date=when or document.date)

@@ -92,7 +92,8 @@ def document_kind(path: Path, title: str) -> str:
 
 _LABEL_START = r"(?:^|(?<=[\s|，,；;*]))"
 _DOC_DATE = re.compile(
-    _LABEL_START + r"(?:记录时间|记录日期|书写时间|签名时间|日期|date of service|report date|note date|signed on|signed|date)[ \t　]*[:：][ \t　]*",
+    _LABEL_START + r"(?:记录时间|记录日期|书写时间|签名时间|手术日期|手术时间|操作日期|操作时间|日期|date of service|report date|note date"
+    r"|date of (?:surgery|procedure|operation)|procedure date|surgery date|operation date|signed on|signed|date)[ \t　]*[:：][ \t　]*",
     re.IGNORECASE | re.MULTILINE,
 )
 _NOT_DOC_DATE = re.compile(r"(admission|discharge|admit|birth|of)\s*$", re.IGNORECASE)
@@ -416,8 +417,7 @@ class _MedicationBody:
     heading: str
     role: str
     status: str = ""
-    # "named": take only items naming a known drug; "dosed": ... with a dose, route or frequency
-    drugs_only: str = ""
+    drugs_only: str = ""  # "" every item; else the rule of _drug_like
 
 
 def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
@@ -439,7 +439,11 @@ def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
     if ctx.kind == "medication_list" and not any(b.role == "discharge" for b in bodies):
         role = "discharge" if re.search(r"出院|discharge", f"{ctx.title} {Path(ctx.file).name}", re.IGNORECASE) else ""
         listed = [_MedicationBody(s.start, s.end, s.heading, role) for s in ctx.sections if s.key == "medications"]
-        bodies += listed or [_MedicationBody(ctx.title_span[1] if ctx.title_span else 0, len(ctx.text), "", role)]
+        if not listed:  # the list is the note's text, up to its first other section (follow-up, instructions)
+            start = ctx.title_span[1] if ctx.title_span else 0
+            end = min((ctx.text.rfind("\n", 0, x.start) + 1 for x in ctx.sections if x.start > start), default=len(ctx.text))
+            listed = [_MedicationBody(start, max(start, end), "", role, drugs_only="named_or_dosed")]
+        bodies += listed
     return bodies
 
 
@@ -454,11 +458,17 @@ def _sentence_start(text: str, start: int, position: int) -> str:
     return text[start + (breaks[-1] if breaks else 0) : position]
 
 
-def _drug_like(item: str, dosed: bool) -> bool:
-    """A known drug name (with a dose, route or frequency when ``dosed``): "阿莫西林 0.5g 口服
-    tid" is one, "注意休息" and "2周后复诊" are not."""
+def _drug_like(item: str, rule: str) -> bool:
+    """Whether a list item is a drug: "named" a known drug name, "dosed" a known drug with a
+    dose, route or frequency ("阿莫西林 0.5g 口服 tid", not "注意休息" or "2周后复诊"),
+    "named_or_dosed" a known drug or any name with a dose."""
     name, dose, route, frequency = parse_medication(ACTION_WORD.sub("", item.strip()))
-    return bool(find_drugs(name) and (dose or route or frequency or not dosed))
+    known = bool(find_drugs(name))
+    if rule == "named":
+        return known
+    if rule == "dosed":
+        return known and bool(dose or route or frequency)
+    return known or bool(dose)
 
 
 def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medication]:
@@ -470,7 +480,7 @@ def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medicatio
         spans, skipped = medication_spans(ctx.text, body.start, body.end)
         for span in spans:
             item = ctx.text[span[0] : span[1]]
-            if body.drugs_only and not _drug_like(item, body.drugs_only == "dosed"):
+            if body.drugs_only and not _drug_like(item, body.drugs_only):
                 continue
             medication = _medication(ctx, span, body.heading, body.role)
             # "Stop lisinopril, spironolactone and metformin.": the verb holds for the whole sentence
