@@ -43,7 +43,7 @@ _PENDING_TEXT_ZH = re.compile(
     r"(?P<before>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?)(?:[（(][^）)]{0,20}[)）])?(?:结果)?[:：]?\s*(?:仍在|仍|尚在|正在)?(?:待回报|待回|待报|培养中|尚未回报|未回报|结果未出)"
 )
 _FLAG_AFTER = re.compile(
-    r"\s*(?:[（(]\s*(?P<f1>H|L|HH|LL|high|low|A)\s*[;；,)）]|(?P<f2>[↑↓]+)|\s(?P<f3>H|L)\b"
+    r"\s*(?:[（(]\s*(?P<f1>H|L|HH|LL|high|low|A|[↑↓]+)\s*[;；,)）]|(?P<f2>[↑↓]+)|\s(?P<f3>H|L)\b"
     r"|[^()（）\n,，;；。]{0,12}?[（(]\s*(?P<f4>high|low|abnormal|critical|偏高|偏低|升高|降低|增高|减低|阳性)\s*[)）])",
     re.IGNORECASE,
 )

@@ -230,3 +230,10 @@ def _discharge_state(facts: StayFacts, discharged: date | None) -> list[Timeline
             text, provenance = _quote(quote.document, span, "discharge_condition")
             return [TimelineEntry(discharged or _day(quote.document.date), "discharge_state", text, provenance)]
     return []
+
+
+def timeline_json(timeline: list[TimelineEntry]) -> list[dict]:
+    return [
+        {"day": e.day.isoformat() if e.day else None, "kind": e.kind, "text": e.text, "quoted": e.quoted, "source": str(e.provenance)}
+        for e in timeline
+    ]

@@ -213,6 +213,9 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 
+_STATUS_ONLY = re.compile(r"^\s*(?:stop(?:ped)?|discontinued|held|new|changed|continued?|停用|已停用|新增|继续)\s*[,，.]?\s*$", re.I)
+
+
 def reason_in(text: str) -> str:
     """Why a drug was started, changed or stopped, as the text says: "due to …", "因…",
     or a bracketed note without numbers ("停用阿司匹林（消化道出血）")."""
@@ -220,7 +223,12 @@ def reason_in(text: str) -> str:
     if found:
         return clean(found["r"])
     bracket = re.search(r"[（(](?P<r>[^（()）\d]{2,40})[)）]", text)
-    return clean(bracket["r"]) if bracket else ""
+    if bracket and not status_cue(bracket["r"]):
+        return clean(bracket["r"])
+    dash = re.search(r"\s[-–—]+\s*(?P<r>[^-–—;；。\n]{3,60})$", text)  # "Naproxen 500 mg - kidney injury"
+    if dash and not _STATUS_ONLY.match(dash["r"]):
+        return clean(dash["r"])
+    return ""
 
 
 def status_cue(text: str) -> str:

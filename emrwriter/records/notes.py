@@ -485,6 +485,8 @@ def _medications(ctx: _Context, problems: list[ImportProblem]) -> list[Medicatio
             medication = _medication(ctx, span, body.heading, body.role)
             # "Stop lisinopril, spironolactone and metformin.": the verb holds for the whole sentence
             medication.status = status_cue(item) or status_cue(_sentence_start(ctx.text, body.start, span[0])) or body.status
+            if medication.status in {"stopped", "changed"} and not medication.reason:
+                medication.reason = reason_in(item)  # under a "STOPPED" heading: "Naproxen 500 mg - kidney injury"
             if medication.status == "stopped":  # a status, never a discharge drug
                 medication.role = "" if body.role == "discharge" else body.role
             medications.append(medication)
