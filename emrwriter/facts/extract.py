@@ -355,14 +355,14 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                     where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
                     found.append(Procedure(name, _first_date(name), where_))
     history = [(x.start, x.end) for x in document.sections if x.key in _HISTORY_KEYS]
-    diagnoses = [(x.start, x.end) for x in document.sections if "diagnosis" in x.key]
+    diagnoses = [(x.start, x.end) for x in document.sections if "diagnosis" in x.key or x.key in {"assessment", "plan"}]
     for pattern in (_EN_PROCEDURE, _ZH_PROCEDURE):
         for match in pattern.finditer(text):
             s, e = match.start("name"), match.end("name")
             if any(a <= s < b for a, b in history):  # "2015年行疝修补术" in the past history is no procedure of this stay
                 continue
             if match.group().lower().startswith(("s/p", "status post")) and any(a <= s < b for a, b in diagnoses):
-                continue  # "CAD s/p LAD stent" in a diagnosis list: an earlier procedure
+                continue  # "CAD s/p LAD stent" in a diagnosis or problem list: an earlier procedure
             line_end = text.find("\n", e)
             found.append(
                 Procedure(

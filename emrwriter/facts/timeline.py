@@ -160,10 +160,7 @@ def _notes(facts: StayFacts) -> list[TimelineEntry]:
 
 def _procedure(procedure, language: str) -> TimelineEntry:
     when = _day(procedure.date)
-    if language == "zh":
-        text = f"{when.isoformat() + ' ' if when else ''}行{procedure.name}。"
-    else:
-        text = f"{procedure.name}{' on ' + when.isoformat() if when else ''}."
+    text = f"行{procedure.name}。" if language == "zh" else f"{procedure.name[:1].upper()}{procedure.name[1:]}."  # the day is the entry's
     return TimelineEntry(when, "procedure", text, procedure.provenance, quoted=False, items=[procedure])
 
 
