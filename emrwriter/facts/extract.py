@@ -253,7 +253,8 @@ _TEST_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_TEST_NAME = re.compile(
-    r"^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u|final|preliminary|the)\b(?:\s+\w+)?$"
+    r"^(?:labs?|bloodwork|blood work|results?|studies|tests?|workup|work-up)$"
+    r"|^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u|final|preliminary|the)\b(?:\s+\w+)?$"
     r"|^(?:continue|start|stop|hold|will|plan|follow|await|pending|check|f/u)\b|^\W",
     re.IGNORECASE,
 )
@@ -338,6 +339,7 @@ _HISTORY_KEYS = frozenset(
 )
 _PROCEDURE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)\.\s+(?=[A-Z])|[:：]\s*(?=\S)|\b(?:showed|revealed|demonstrated)\b|。", re.IGNORECASE)
 _MAX_PROCEDURE_WORDS = 16
+_GENERIC = re.compile(r"^(?:(?:a|an|the|her|his|their|this|that|same)\s+)*(?:procedures?|surgery|surgeries|operations?)\.?$", re.I)
 
 
 def procedures_from_text(document: Document) -> list[Procedure]:
@@ -351,7 +353,7 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 stop = _PROCEDURE_END.search(text, s, e)  # "chest X-ray. Impression: ..." names the study only
                 e = stop.start() if stop else e
                 name = text[s:e].strip()
-                if name and len(name.split()) <= _MAX_PROCEDURE_WORDS and not _NO_ITEMS.match(name.rstrip(".。")):
+                if name and len(name.split()) <= _MAX_PROCEDURE_WORDS and not _NO_ITEMS.match(name.rstrip(".。")) and not _GENERIC.match(name):
                     where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
                     found.append(Procedure(name, _first_date(name), where_))
     history = [(x.start, x.end) for x in document.sections if x.key in _HISTORY_KEYS]
@@ -360,6 +362,8 @@ def procedures_from_text(document: Document) -> list[Procedure]:
         for match in pattern.finditer(text):
             s, e = match.start("name"), match.end("name")
             if any(a <= s < b for a, b in history):  # "2015年行疝修补术" in the past history is no procedure of this stay
+                continue
+            if _GENERIC.match(match["name"].strip()):  # "underwent a procedure"
                 continue
             if match.group().lower().startswith(("s/p", "status post")) and any(a <= s < b for a, b in diagnoses):
                 continue  # "CAD s/p LAD stent" in a diagnosis or problem list: an earlier procedure
@@ -433,9 +437,12 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
                 if text and text not in seen:
                     seen.add(text)
                     found.append(FollowUp(text, Provenance(document.provenance.file, where(document, section.heading), s, e)))
+    folded = {re.sub(r"\s+", " ", known) for known in seen}
     for document, s, e in _follow_up_sentences(documents):
         text = document.text[s:e].strip()
-        if text and not any(text in known or known in text for known in seen):
+        flat = re.sub(r"\s+", " ", text)
+        if text and not any(flat in known or known in flat for known in folded):
+            folded.add(flat)
             seen.add(text)
             found.append(FollowUp(text, Provenance(document.provenance.file, where(document), s, e)))
     return found

@@ -37,6 +37,7 @@ class Reconciliation:
     home: list[Medication] = field(default_factory=list)
     changes: list[MedicationChange] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # one line each, for the doctor
+    inferred_stops: list[Medication] = field(default_factory=list)  # stopped only by absence: to confirm
 
 
 def drug_key(med: Medication) -> str:
@@ -180,7 +181,10 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
             if key in discharge or key in listed_stops:
                 continue
             said = next((s for s in statements if s.drug == key and s.reason), None)
-            result.stopped.append(replace(med, status="stopped", reason=said.reason if said else ""))
+            stopped = replace(med, status="stopped", reason=said.reason if said else "")
+            result.stopped.append(stopped)
+            if not any(s.drug == key for s in statements):
+                result.inferred_stops.append(stopped)  # only its absence from the discharge list says so
     for med in result.stopped:
         result.changes.append(MedicationChange(drug_key(med), med.name, "stopped", _dose_text(med), med.provenance))
     return result

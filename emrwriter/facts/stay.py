@@ -79,6 +79,8 @@ class StayFacts:
     pending: list[PendingResult] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    # home drugs listed as stopped only because the discharge list leaves them out (for the doctor to confirm)
+    inferred_stops: list[Medication] = field(default_factory=list)
 
     @property
     def abnormal_labs(self) -> list[Observation]:
@@ -116,6 +118,7 @@ def stay_facts(stay: Stay) -> StayFacts:
         home_medications=medications.home,
         medication_changes=medications.changes,
         conflicts=medications.conflicts,
+        inferred_stops=medications.inferred_stops,
         stay_medications=stay.items("medications"),
         procedures=_procedures(stay, documents),
         labs=[o for o in observations if o.category == "lab"],
@@ -255,7 +258,8 @@ def facts_json(facts: StayFacts) -> dict:
     ]
     medications = [_medication_json(m, "discharge") for m in facts.discharge_medications]
     # a stopped drug keeps the list it was on (home, inpatient, ""), never "discharge"
-    medications += [_medication_json(m, "" if m.role == "discharge" else m.role) for m in facts.stopped_medications]
+    medications += [_medication_json(m, "" if m.role == "discharge" else m.role, inferred=m in facts.inferred_stops)
+                    for m in facts.stopped_medications]
     medications += [_medication_json(m, "home") for m in facts.home_medications]
     return {
         "patient": {"name": patient.name, "sex": patient.sex, "birth_date": _when(patient.birth_date), "identifiers": patient.identifiers},
@@ -278,9 +282,9 @@ def facts_json(facts: StayFacts) -> dict:
     }
 
 
-def _medication_json(med: Medication, role: str) -> dict:
+def _medication_json(med: Medication, role: str, inferred: bool = False) -> dict:
     return {"name": med.name, "dose": med.dose, "route": med.route, "frequency": med.frequency, "status": med.status,
-            "role": role, "reason": med.reason, "source": str(med.provenance)}
+            "role": role, "reason": med.reason, "source": str(med.provenance), "inferred": inferred}
 
 
 def _range(result: LabResult, observations: list[Observation]) -> dict:
