@@ -203,7 +203,7 @@ _STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _ITEM_LEAD = re.compile(r"^[\s*•·▪\-]*(?:please\s+)?", re.I)
 ACTION_WORD = re.compile(
-    r"^(?:(?:please\s+)?(?:continue[d]?|resume[d]?|restart|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take"
+    r"^(?:(?:(?:but|and|then|also|please)\s+)*(?:continue[d]?|resume[d]?|restart|start(?:ed)?|begin|new|stop(?:ped)?|hold|held|discontinue[d]?|take"
     r"|increase[d]?|decrease[d]?|change[d]?)(?:\s+(?:taking|home|your))?(?:\s*[:：-]\s*|\s+)"
     r"|(?:继续|加用|停用|新加|开始|维持|恢复)\s*(?:服用|口服|使用)?)",
     re.IGNORECASE,
