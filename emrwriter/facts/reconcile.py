@@ -120,6 +120,20 @@ def _source_rank(documents: list[Document]):
     return rank
 
 
+def _active_before(stay: Stay) -> list[Medication]:
+    """For a structured record (FHIR, C-CDA) without a home list: what was prescribed before the
+    stay and still active when it began."""
+    start = stay.encounter.start
+    found = []
+    for med in stay.record.medications:
+        if med.role or stay.label(med) != HISTORY or med.status in _ENDED:
+            continue
+        if med.end is not None and start is not None and med.end < start:
+            continue
+        found.append(med)
+    return found
+
+
 @dataclass
 class _StopStatement:
     drug: str
@@ -149,7 +163,7 @@ def _stop_statements(documents: list[Document]) -> list[_StopStatement]:
 def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
     """Home list + changes + discharge orders -> the reconciled discharge list."""
     record_meds = stay.record.medications
-    home = _distinct([m for m in record_meds if m.role == "home" and stay.label(m) != "later"])
+    home = _distinct([m for m in record_meds if m.role == "home" and stay.label(m) != "later"] or _active_before(stay))
     # an inpatient order that ran its course (an IV antibiotic with a stop time) is no stopped drug
     listed_stops = _distinct([m for m in record_meds if m.status == "stopped" and m.role != "inpatient" and stay.label(m) != HISTORY])
     conflicts: list[str] = []
