@@ -1,5 +1,6 @@
-"""``emrwriter bench``: how close drafting comes to what llama.cpp can do on this
-machine, measured in one process on one case, printed as a table and written as JSON.
+"""What ``emrwriter bench`` measures: how close drafting comes to what llama.cpp can do
+on this machine, in one process on one case (the command, emrwriter.cli.bench, prints
+the results as a table and writes them as JSON).
 
 What it measures, in order:
 
@@ -17,8 +18,9 @@ What it measures, in order:
    this model: its cost, and whether it writes the same text;
 6. prompt-lookup speculative decoding on the copy-heavy sections (those that list
    items from the record), against plain decoding;
-7. the longest GUI event-loop stall while the GUI's model worker drafts (if the GUI
-   and PySide6 are installed), and the import time of the shared corpus.
+7. the longest GUI event-loop stall while the GUI's model worker drafts (measured by
+   the desktop app, which the command line hands in when PySide6 is installed), and
+   the import time of a corpus of records (``--corpus FOLDER``).
 
 The machine may be busy with other work: every comparison is made between runs of
 this one process, rates are also given from the median time per token or chunk
@@ -27,8 +29,6 @@ this one process, rates are also given from the median time per token or chunk
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import platform
 import shutil
@@ -36,16 +36,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .drafting.stats import draft_stats, write_json
 from .engine.base import PrefixStats
-from .paths import PROJECT_ROOT, SAMPLES
+from .paths import SAMPLES
 
 DEFAULT_CASE = SAMPLES / "en_heart_failure"
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 MIN_MODEL_SECTIONS = 5
-RAW_DECODE_TOKENS = 64
 
 # Extra model-written sections that make the bench template reach five (kept out of templates/).
 EXTRA_SECTIONS = {
@@ -66,48 +66,42 @@ EXTRA_SECTIONS = {
 }
 
 
-# --------------------------------------------------------------------------- the command line
+# --------------------------------------------------------------------------- what to measure
 
 
-def add_bench_parser(subparsers) -> argparse.ArgumentParser:
-    """The ``bench`` sub-command (wired in cli.py)."""
-    bench = subparsers.add_parser("bench", help="measure drafting speed against llama.cpp's own limit on this machine")
-    bench.add_argument("path", nargs="?", type=Path, default=DEFAULT_CASE,
-                       help=f"a record file or case folder (default: {DEFAULT_CASE.relative_to(PROJECT_ROOT)})")
-    bench.add_argument("--patient", help="the patient, when a FHIR bulk export holds several")
-    bench.add_argument("--encounter", help="the stay (default: the most recent inpatient stay)")
-    bench.add_argument("--template", help="template name or folder (default: the case language's template "
-                                          "extended to five model-written sections in a temporary folder)")
-    bench.add_argument("--model", type=Path, help="a GGUF model file (default: the bundled SmolLM2-135M-Instruct)")
-    bench.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
-    bench.add_argument("--ctx", type=int, help="largest context in tokens (default: the model's own)")
-    bench.add_argument("--max-tokens", type=int, help="cap every model-written section at this many tokens")
-    bench.add_argument("--json", type=Path, default=Path("emrwriter-bench.json"), help="where to write the results")
-    bench.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the corpus whose import is timed")
-    bench.add_argument("--rounds", type=int, default=3, help="repetitions of the raw measurements (default 3)")
-    bench.add_argument("--tune", action="store_true", help="also compare batch sizes, flash attention and KV-cache types")
-    for part in ("naive", "state", "lookup", "gui", "corpus"):
-        bench.add_argument(f"--skip-{part}", action="store_true", help=f"leave out the {part} measurement")
-    return bench
+@dataclass
+class BenchOptions:
+    """What ``emrwriter bench`` was asked for (its command-line options, as plain data)."""
+
+    path: Path = DEFAULT_CASE
+    patient: str | None = None
+    encounter: str | None = None
+    template: str | None = None  # name or folder; None: the case language's, extended to five model sections
+    model: Path | None = None
+    threads: int | None = None
+    ctx: int | None = None
+    max_tokens: int | None = None
+    corpus: Path | None = None  # a folder of records whose import is timed; None: not measured
+    rounds: int = 3
+    tune: bool = False
+    skip_naive: bool = False
+    skip_state: bool = False
+    skip_lookup: bool = False
+    skip_gui: bool = False
+    skip_corpus: bool = False
 
 
-def run_bench(args: argparse.Namespace) -> int:
-    """Run the benchmark; 0 when it ran (whether or not every target was met), 130 if interrupted."""
-    try:
-        results = Bench(args).run()
-    except KeyboardInterrupt:
-        print("emrwriter bench: stopped", file=sys.stderr)
-        return 130
-    print(format_table(results))
-    write_json(args.json, results)
-    print(f"results written to {args.json}", file=sys.stderr)
-    return 0
+# The GUI's event-loop stall while its model worker drafts: measured by the desktop app
+# (emrwriter.gui.app.measure_draft_stall), handed in by the command line, which may start
+# the app; called as (stay, template, model, threads, ctx, cache_dir) -> results.
+StallMeasure = Callable[..., dict]
 
 
 # --------------------------------------------------------------------------- the benchmark
 
 
-def _say(message: str) -> None:
+def say(message: str) -> None:
+    """A progress line on stderr."""
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
@@ -127,8 +121,11 @@ class _Timeline:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace):
+    """One benchmark run: ``Bench(options).run()`` -> the results (a JSON-ready dict)."""
+
+    def __init__(self, args: BenchOptions, gui_stall: StallMeasure | None = None):
         self.args = args
+        self.gui_stall = gui_stall
         self.results: dict = {}
         self.tmp = Path(tempfile.mkdtemp(prefix="emrwriter-bench-"))
 
@@ -143,6 +140,7 @@ class Bench:
         from .engine.llama_engine import EngineTuning, LocalEngine, physical_cores
         from .engine.models import resolve_model
         from .engine.prefix_cache import PrefixCache
+        from .engine.raw_speed import raw_limit, tune_settings
         from .records.case import load_case
         from .records.stay import select_encounter
 
@@ -155,12 +153,12 @@ class Bench:
         record = load_case(args.path, args.patient)
         stay = select_encounter(record, args.encounter)
         template = self._template(record)
-        model_sections = [s for s in template.sections if s.kind == "model"]
+        model_sections = [s for s in template.sections if s.origin == "model"]
         threads = args.threads or physical_cores()
         tuning = EngineTuning()
         results["case"] = {"path": str(args.path), "stay": stay.encounter.id, "template": template.name,
                            "model_sections": len(model_sections), "section_max_tokens": [s.max_tokens for s in model_sections]}
-        _say(f"case {args.path}, template {template.name} ({len(model_sections)} model-written sections), "
+        say(f"case {args.path}, template {template.name} ({len(model_sections)} model-written sections), "
              f"model {info.name}, {threads} threads")
 
         def engine(**kwargs):
@@ -168,29 +166,29 @@ class Bench:
 
         # -- 2. the app, cold --------------------------------------------------------------------
         cache = PrefixCache(self.tmp / "cache")
-        _say("cold draft (empty prefix cache)...")
+        say("cold draft (empty prefix cache)...")
         cold, cold_engine = self._draft(draft_summary, stay, template, lambda: engine(prefix_cache=cache))
         results["settings"] = cold_engine.settings()
         prefix = cold.draft.stats.prefix or PrefixStats()
         n_ctx = cold_engine.n_ctx
-        prefix_tokens = cold_engine._llm.input_ids[: prefix.tokens].tolist()
+        prefix_tokens = cold_engine.context_tokens(prefix.tokens)
         chunk_rates = [n / s for n, s in cold.chunks if s > 0]
         results["case"].update(record_tokens=cold.draft.stats.record_tokens, prefix_tokens=prefix.tokens,
                                n_ctx=n_ctx, evidence=cold.draft.stats.evidence, omitted=len(cold.draft.omitted))
         del cold_engine
 
         # -- 1. the limit (measured after the cold draft, and again at the end) -------------------
-        _say("raw llama.cpp limit...")
+        say("raw llama.cpp limit...")
         raw = [raw_limit(info, threads, n_ctx, tuning, prefix_tokens, rounds=args.rounds)]
 
         # -- 3. naive ------------------------------------------------------------------------------
         naive = None
         if not args.skip_naive:
-            _say("naive drafter (re-reads the record for every section)...")
+            say("naive drafter (re-reads the record for every section)...")
             naive, _ = self._draft(draft_summary, stay, template, lambda: engine(prefix_mode="off", prefix_cache=None))
 
         # -- 4. warm reopen ---------------------------------------------------------------------------
-        _say("warm reopen (new engine, same prefix cache)...")
+        say("warm reopen (new engine, same prefix cache)...")
         warm, warm_engine = self._draft(draft_summary, stay, template, lambda: engine(prefix_cache=cache))
         entries = cache.entries()
         cache_bytes = sum(p.stat().st_size for p in entries)
@@ -198,14 +196,14 @@ class Bench:
         # -- 6. prompt lookup, on the warm engine (the prefix is in its context) --------------------------
         lookup = None
         if not args.skip_lookup:
-            _say("prompt-lookup decoding against plain decoding...")
+            say("prompt-lookup decoding against plain decoding...")
             lookup = self._prompt_lookup(warm_engine, stay, template)
         del warm_engine
 
         # -- 5. the saved-state path ------------------------------------------------------------------
         state = None
         if not args.skip_state:
-            _say("the saved-state prefix path, forced...")
+            say("the saved-state prefix path, forced...")
             state, state_engine = self._draft(draft_summary, stay, template, lambda: engine(prefix_mode="state", prefix_cache=None))
             state.counters = state_engine.counters
             del state_engine
@@ -214,12 +212,17 @@ class Bench:
 
         tune = None
         if args.tune:
-            _say("tuning: batch sizes, flash attention, KV-cache types...")
+            say("tuning: batch sizes, flash attention, KV-cache types...")
             tune = tune_settings(info, threads, n_ctx, prefix_tokens, rounds=args.rounds)
 
         # -- 7. GUI and corpus ----------------------------------------------------------------------------
         gui = {"status": "skipped"} if args.skip_gui else self._gui_stall(stay, template, info, threads)
-        corpus = {"status": "skipped"} if args.skip_corpus else corpus_import_time(args.corpus)
+        if args.skip_corpus:
+            corpus = {"status": "skipped"}
+        elif args.corpus is None:
+            corpus = {"status": "n/a", "reason": "no corpus given (--corpus FOLDER)"}
+        else:
+            corpus = corpus_import_time(args.corpus)
 
         results["limit"] = _combine_raw(raw)
         results["runs"] = {name: run.summary() for name, run in
@@ -246,16 +249,16 @@ class Bench:
     # -- pieces -------------------------------------------------------------------------------------
 
     def _template(self, record):
-        from .cli import default_template
         from .templates import load_template
+        from .workflow import template_name_for
 
         if self.args.template:
             template = load_template(self.args.template)
             if self.args.max_tokens:
                 template = _copy_template(template.folder, self.tmp / "template" / template.name, [], self.args.max_tokens)
             return template
-        base = load_template(default_template(record))
-        model = [s for s in base.sections if s.kind == "model"]
+        base = load_template(template_name_for(record))
+        model = [s for s in base.sections if s.origin == "model"]
         extra = EXTRA_SECTIONS.get(base.language, EXTRA_SECTIONS["en"])[: max(0, MIN_MODEL_SECTIONS - len(model))]
         return _copy_template(base.folder, self.tmp / "template" / f"{base.name}_bench", extra, self.args.max_tokens)
 
@@ -266,7 +269,7 @@ class Bench:
         draft = draft_summary(stay, template, engine, on_progress=timeline)
         run = _Run(draft, time.monotonic() - started, timeline.first_write, list(engine.counters.chunk_seconds),
                    list(engine.counters.token_seconds))
-        _say(f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.prompt_tokens_evaluated}, "
+        say(f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.prompt_tokens_evaluated}, "
              f"written {draft.stats.generated_tokens}, prefix {(draft.stats.prefix or PrefixStats()).source}")
         return run, engine
 
@@ -274,11 +277,10 @@ class Bench:
         """Each copy-heavy section (one that restates items: it has sources or a table),
         written with and without prompt lookup (same seed and temperature as a draft),
         alternating which goes first."""
-        from .facts.stay import stay_facts
-        from .drafting.pipeline import _prepare_prompts
+        from .drafting.pipeline import model_prompts
 
-        specs = [s for s in template.sections if s.kind == "model"]
-        _, prompts = _prepare_prompts(stay_facts(stay), template, engine, specs)
+        specs = [s for s in template.sections if s.origin == "model"]
+        prompts = model_prompts(stay, template, engine)
         copy_heavy = [s for s in specs if s.sources or s.table] or specs[:1]
         rows = []
         for n, spec in enumerate(copy_heavy):
@@ -305,7 +307,9 @@ class Bench:
                 "lookup_tokens": engine.tuning.lookup_tokens, "ngram": engine.tuning.lookup_ngram}
 
     def _gui_stall(self, stay, template, info, threads) -> dict:
-        return gui_stall(stay, template, info, threads, self.args.ctx, self.tmp / "gui-cache")
+        if self.gui_stall is None:
+            return {"status": "n/a", "reason": "no GUI to measure"}
+        return self.gui_stall(stay, template, info, threads, self.args.ctx, self.tmp / "gui-cache")
 
     def _app_rates(self, cold: _Run, chunk_rates: list[float]) -> dict:
         limit = self.results["limit"]
@@ -385,12 +389,12 @@ def _copy_template(source: Path, folder: Path, extra: list[tuple[str, str, int, 
     shutil.copytree(source, folder)
     manifest = tomllib.loads((folder / "manifest.toml").read_text(encoding="utf-8"))
     sections = manifest["sections"]
-    last_model = max((i for i, s in enumerate(sections) if s.get("kind") == "model"), default=len(sections) - 1)
+    last_model = max((i for i, s in enumerate(sections) if s.get("origin", s.get("kind")) == "model"), default=len(sections) - 1)
     for n, (key, heading, tokens, _) in enumerate(extra):
-        sections.insert(last_model + 1 + n, {"key": key, "heading": heading, "kind": "model", "max_tokens": tokens})
+        sections.insert(last_model + 1 + n, {"key": key, "heading": heading, "origin": "model", "max_tokens": tokens})
     if max_tokens:
         for s in sections:
-            if s.get("kind") == "model":
+            if s.get("origin", s.get("kind")) == "model":
                 s["max_tokens"] = min(int(s.get("max_tokens", max_tokens)), max_tokens)
     (folder / "manifest.toml").write_text(_toml(manifest), encoding="utf-8")
     if extra:
@@ -419,50 +423,6 @@ def _toml(manifest: dict) -> str:
 # --------------------------------------------------------------------------- raw llama.cpp
 
 
-def _low_level(info, threads: int, n_ctx: int, tuning):
-    from llama_cpp import Llama
-
-    extra = {k: v for k, v in (("type_k", tuning.type_k), ("type_v", tuning.type_v)) if v is not None}
-    return Llama(model_path=str(info.path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, n_batch=tuning.n_batch,
-                 n_ubatch=tuning.n_ubatch, flash_attn=tuning.flash_attn, verbose=False, **extra)
-
-
-def raw_limit(info, threads: int, n_ctx: int, tuning, tokens: list[int], rounds: int = 3) -> dict:
-    """Raw prompt reading (llama_decode on n_batch-token batches of the case's own
-    prefix) and writing (llama_decode of one token at a time at that depth, no
-    sampling), each repeated ``rounds`` times."""
-    from llama_cpp import llama_cpp as lib
-
-    llm = _low_level(info, threads, n_ctx, tuning)
-    ctx, batch = llm._ctx.ctx, llm._batch
-    memory = lib.llama_get_memory(ctx)
-    n_batch = llm.n_batch
-    tokens = tokens[: max(1, n_ctx - RAW_DECODE_TOKENS - 1)] or [max(llm.token_bos(), 0)] * 256
-    prefill, batches, decode_times = [], [], []
-    for _ in range(rounds):
-        lib.llama_memory_clear(memory, True)
-        spent = 0.0
-        for i in range(0, len(tokens), n_batch):
-            chunk = tokens[i : i + n_batch]
-            batch.set_batch(chunk, n_past=i, logits_all=False)
-            t0 = time.perf_counter()
-            if lib.llama_decode(ctx, batch.batch) != 0:
-                raise RuntimeError("llama_decode failed")
-            dt = time.perf_counter() - t0
-            spent += dt
-            batches.append(len(chunk) / dt)
-        prefill.append(len(tokens) / spent)
-        for j in range(RAW_DECODE_TOKENS):
-            batch.set_batch([tokens[j % len(tokens)]], n_past=len(tokens) + j, logits_all=False)
-            t0 = time.perf_counter()
-            if lib.llama_decode(ctx, batch.batch) != 0:
-                raise RuntimeError("llama_decode failed")
-            decode_times.append(time.perf_counter() - t0)
-    del llm
-    return {"prefill_rounds": prefill, "batch_rates": batches, "decode_times": decode_times, "tokens": len(tokens),
-            "n_batch": n_batch, "decode_tokens_per_round": RAW_DECODE_TOKENS}
-
-
 def _combine_raw(raws: list[dict]) -> dict:
     prefill = [r for raw in raws for r in raw["prefill_rounds"]]
     batches = [r for raw in raws for r in raw["batch_rates"]]
@@ -479,48 +439,7 @@ def _combine_raw(raws: list[dict]) -> dict:
     }
 
 
-def tune_settings(info, threads: int, n_ctx: int, tokens: list[int], rounds: int = 3) -> list[dict]:
-    """Raw reading and writing for a few llama.cpp settings, interleaved round by round
-    so a burst of other load hits them all alike. Best of the rounds is reported."""
-    from .engine.llama_engine import EngineTuning
-
-    q8 = 8  # GGML_TYPE_Q8_0
-    candidates = {
-        "n_batch 512, n_ubatch 512 (default)": EngineTuning(),
-        "n_batch 256, n_ubatch 256": EngineTuning(n_batch=256, n_ubatch=256),
-        "n_batch 512, n_ubatch 128": EngineTuning(n_ubatch=128),
-        "n_batch 1024, n_ubatch 512": EngineTuning(n_batch=1024),
-        "flash attention": EngineTuning(flash_attn=True),
-        "flash attention, KV q8_0": EngineTuning(flash_attn=True, type_k=q8, type_v=q8),
-        "K cache q8_0": EngineTuning(type_k=q8),
-    }
-    sample = tokens[: min(len(tokens), 1024)]
-    rows = {name: {"prefill": [], "decode": []} for name in candidates}
-    for _ in range(rounds):
-        for name, tuning in candidates.items():
-            raw = raw_limit(info, threads, n_ctx, tuning, sample, rounds=1)
-            rows[name]["prefill"].append(raw["prefill_rounds"][0])
-            rows[name]["decode"].append(1 / statistics.median(raw["decode_times"]))
-    return [{"setting": name, "prefill_best": max(r["prefill"]), "prefill_median": statistics.median(r["prefill"]),
-             "decode_best": max(r["decode"]), "decode_median": statistics.median(r["decode"])} for name, r in rows.items()]
-
-
-# --------------------------------------------------------------------------- GUI and corpus
-
-
-def gui_stall(stay, template, info, threads: int, ctx: int | None, cache_dir: Path) -> dict:
-    """The longest GUI event-loop stall while the GUI's model worker drafts (offscreen),
-    measured by emrwriter.gui.stall; "n/a" where PySide6 cannot be imported."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        from .gui.settings import EngineSettings
-        from .gui.stall import measure_draft_stall
-    except ImportError as exc:
-        return {"status": "n/a", "reason": f"the GUI cannot be imported ({exc})"}
-    _say("GUI event-loop stall while the model worker drafts...")
-    settings = EngineSettings(threads=threads, context_cap=ctx, gpu_layers=0,
-                              model_path="" if info.source == "default" else str(info.path))
-    return measure_draft_stall(stay, template, settings, cache_dir)
+# --------------------------------------------------------------------------- the corpus
 
 
 def corpus_import_time(corpus: Path) -> dict:
@@ -565,6 +484,7 @@ def corpus_import_time(corpus: Path) -> dict:
 
 def machine_info() -> dict:
     from .engine.llama_engine import physical_cores
+    from .engine.raw_speed import llama_cpp_version
 
     cpu = ""
     try:
@@ -572,12 +492,7 @@ def machine_info() -> dict:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
     except OSError:
         pass
-    try:
-        import llama_cpp
-
-        version = llama_cpp.__version__
-    except ImportError:  # pragma: no cover
-        version = "?"
+    version = llama_cpp_version()
     return {"cpu": cpu or platform.processor() or platform.machine(), "physical_cores": physical_cores(),
             "logical_cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
             "llama_cpp_python": version, "load_average_start": _loadavg()}
@@ -590,58 +505,9 @@ def _loadavg():
         return None
 
 
-def format_table(results: dict) -> str:
-    """The results as a Markdown table (also what the README's Performance section shows)."""
-    m, limit, app, t = results["machine"], results["limit"], results["app"], results["targets"]
-    case, cache = results["case"], results["cache"]
-    rows = [
-        ("Machine", (f"{m['cpu']}, {m['physical_cores']} cores / {m['logical_cpus']} threads; load {m['load_average_start']} "
-                    f"to {m.get('load_average_end')}"), "", ""),
-        ("Model, settings", (f"{results['model']['name']} {results['model']['quantization']}; {results['settings']['threads']} threads, "
-                            f"n_ctx {case['n_ctx']}, n_batch {results['settings']['n_batch']}"), "", ""),
-        ("Case", (f"{case['path']}: {case['model_sections']} model sections, record {case['record_tokens']} tokens "
-                 f"(prefix {case['prefix_tokens']}), evidence {case['evidence']}"), "", ""),
-        ("Raw llama.cpp reading", f"{limit['prefill_tokens_per_second']:.1f} tokens/s (best {limit['prefill_best_tokens_per_second']:.1f})", "", ""),
-        ("Raw llama.cpp writing", f"{limit['decode_tokens_per_second']:.1f} tokens/s (median token {limit['decode_median_token_tokens_per_second']:.1f})", "", ""),
-        ("App reading / raw", (f"{_f(app['reading_ratio'])} ({_f(app['reading_tokens_per_second'], 1)} tokens/s); "
-                              f"median chunk {_f(app['reading_ratio_median'])}"), "", ""),
-        ("App writing / raw", (f"{_f(app['writing_ratio'])} ({_f(app['writing_tokens_per_second'], 1)} tokens/s); "
-                              f"median token {_f(app['writing_ratio_median'])}"), ">= 0.95", _met(t["writing_ratio"]["met"])),
-    ]
-    p = t["prompt_tokens_vs_record_plus_instructions"]
-    rows.append(("Prompt tokens evaluated", (f"{p['evaluated']} = {_f(p['value'])} x record+instructions ({p['record_plus_instructions']}); "
-                                            f"naive count {p['naive_count']} ({_f(p['vs_naive'])})"), "<= 1.1", _met(p["met"])))
-    if "wall_vs_naive" in t:
-        w = t["wall_vs_naive"]
-        rows.append(("Full draft vs naive drafter", (f"{w['app_seconds']} s vs {w['naive_seconds']} s = {_f(w['value'])} "
-                                                    f"(written {w['app_generated']} vs {w['naive_generated']} tokens)"), "<= 0.5", _met(w["met"])))
-    r = t["warm_reopen_speedup"]
-    rows.append(("Warm reopen vs cold", (f"first token {r['warm_seconds_to_first_token']} s vs {r['cold_seconds_to_first_token']} s "
-                                        f"= {_f(r['value'], 1)}x; whole draft {r['warm_wall']} s vs {r['cold_wall']} s"), ">= 5x", _met(r["met"])))
-    rows.append(("Prefix cache entry", (f"{cache['bytes'] / 2**20:.1f} MB, loaded in {_f(cache['load_seconds'], 3)} s, "
-                                       f"written in {_f(cache['save_seconds'], 3)} s"), "", ""))
-    if results.get("state_path"):
-        s = results["state_path"]
-        rows.append(("Saved-state path (forced)", (f"{s['restores']} restores, wall {_f(s['wall_vs_cold'])} x cold, "
-                                                  f"same text: {'yes' if s['same_text_as_cold'] else 'no'}"), "", ""))
-    if results.get("prompt_lookup"):
-        parts = [f"{row['section']} {_f(row['speedup'])}x ({row['accepted']}/{row['drafted']} accepted)" for row in results["prompt_lookup"]["sections"]]
-        rows.append(("Prompt lookup vs plain", "; ".join(parts) + f"; kept for: {', '.join(results['prompt_lookup']['kept']) or 'none'}", "", ""))
-    g = t["gui_stall_ms"]
-    reason = results["gui"].get("reason", "")
-    rows.append(("Longest GUI event-loop stall", f"{g['value']} ms" if g["value"] != "n/a" else f"n/a {reason}".strip(), "<= 50 ms", _met(g["met"])))
-    c = results["corpus"]
-    if c.get("status") == "ok":
-        rows.append(("Corpus import", f"{c['cases']} cases in {c['seconds']} s ({c['refused']} refused); slowest {c['slowest_seconds']} s", "", ""))
-    else:
-        rows.append(("Corpus import", f"{c.get('status')} {c.get('reason', '')}".strip(), "", ""))
-    lines = ["| Measure | Result | Target | Met |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows]
-    if results.get("tune"):
-        lines += ["", "| Setting (raw) | Reading tokens/s best (median) | Writing tokens/s best (median) |", "|---|---|---|"]
-        lines += [f"| {row['setting']} | {row['prefill_best']:.1f} ({row['prefill_median']:.1f}) | {row['decode_best']:.1f} "
-                  f"({row['decode_median']:.1f}) |" for row in results["tune"]]
-    return "\n".join(lines)
+def write_results(path: Path, results: dict) -> None:
+    """The results as JSON, written to a temporary name and moved into place."""
+    write_json(path, results)
 
 
 def _rate(tokens, seconds):
@@ -662,11 +528,3 @@ def _ge(value, bound):
 
 def _le(value, bound):
     return None if value is None else value <= bound
-
-
-def _f(value, digits=2):
-    return "?" if value is None else f"{value:.{digits}f}"
-
-
-def _met(flag):
-    return {True: "yes", False: "no", None: "n/a"}[flag]

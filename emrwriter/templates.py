@@ -17,7 +17,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .paths import template_dirs
 
-SECTION_KINDS = ("data", "model")
+# Who writes a section: "data" (a block of sections.j2 rendered from the facts, exactly) or
+# "model" (a block of prompts.j2: the model writes it from the record). A template's
+# SectionSpec and the draft's DraftSection both carry it as ``origin``.
+DATA, MODEL = "data", "model"
+SECTION_ORIGINS = (DATA, MODEL)
 DATA_FILE, PROMPT_FILE = "sections.j2", "prompts.j2"
 
 
@@ -29,7 +33,7 @@ class TemplateProblem(Exception):
 class SectionSpec:
     key: str
     heading: str
-    kind: str  # "data" | "model"
+    origin: str  # DATA | MODEL (the manifest's ``origin``, or ``kind`` in older templates)
     table: str = ""  # "medications" | "labs" | "" : a table the export adds under the text
     max_tokens: int = 300
     sources: tuple[str, ...] = ()  # StayFacts lists whose items the section cites
@@ -108,6 +112,16 @@ def available_templates() -> dict[str, Path]:
     return found
 
 
+def _section_spec(spec: dict, manifest_path: Path) -> SectionSpec:
+    """One [[sections]] table; ``kind`` is the older name of ``origin`` (user templates keep working)."""
+    fields = {**spec, "sources": tuple(spec.get("sources", ()))}
+    if "kind" in fields:
+        if "origin" in fields:
+            raise TemplateProblem(f"{manifest_path}: section {spec.get('key')!r} has both origin and kind (kind is its older name)")
+        fields["origin"] = fields.pop("kind")
+    return SectionSpec(**fields)
+
+
 def load_template(name_or_path: str | Path) -> Template:
     folder = Path(name_or_path)
     if not (folder / "manifest.toml").is_file():
@@ -121,13 +135,13 @@ def load_template(name_or_path: str | Path) -> Template:
     except tomllib.TOMLDecodeError as exc:
         raise TemplateProblem(f"{manifest_path}: {exc}") from None
     try:
-        sections = [SectionSpec(**{**spec, "sources": tuple(spec.get("sources", ()))}) for spec in manifest["sections"]]
+        sections = [_section_spec(spec, manifest_path) for spec in manifest["sections"]]
         title, language = manifest["title"], manifest["language"]
     except (KeyError, TypeError) as exc:
         raise TemplateProblem(f"{manifest_path}: missing or unknown field {exc}") from None
     for spec in sections:
-        if spec.kind not in SECTION_KINDS:
-            raise TemplateProblem(f"{manifest_path}: section {spec.key!r} has kind {spec.kind!r}, not one of {SECTION_KINDS}")
+        if spec.origin not in SECTION_ORIGINS:
+            raise TemplateProblem(f"{manifest_path}: section {spec.key!r} has origin {spec.origin!r}, not one of {SECTION_ORIGINS}")
     reference = folder / manifest.get("reference_docx", "reference.docx")
     return Template(
         name=folder.name,

@@ -74,15 +74,16 @@ def draft_by_hand(stay, template_name: str, texts: dict[str, str]):
     from datetime import datetime
 
     from emrwriter.drafting.draft import Draft, DraftSection
-    from emrwriter.drafting.pipeline import WORDS, _table
+    from emrwriter.drafting.pipeline import section_table
     from emrwriter.facts.stay import stay_facts
     from emrwriter.templates import load_template
+    from emrwriter.words import words
 
     template = load_template(template_name)
     facts = stay_facts(stay)
     sections = []
     for spec in template.sections:
-        text = template.data_section(spec.key, facts=facts) if spec.kind == "data" else texts.get(spec.key, "")
-        sections.append(DraftSection(spec.key, spec.heading, text, spec.kind, table=_table(spec, facts, WORDS[template.language])))
+        text = template.data_section(spec.key, facts=facts) if spec.origin == "data" else texts.get(spec.key, "")
+        sections.append(DraftSection(spec.key, spec.heading, text, spec.origin, table=section_table(spec, facts, words(template.language))))
     patient = {"Name": stay.record.patient.name or ""}
     return template, Draft(template.name, template.title, template.language, "hand-written", datetime(2026, 10, 8), patient, sections)

@@ -23,14 +23,14 @@ def test_en_template_has_the_joint_commission_elements():
     for element in ("reason for hospitalization", "findings", "procedures", "treatment", "condition", "disposition",
                     "medications", "instructions", "follow-up", "signature"):
         assert element in headings
-    assert {s.kind for s in template.sections} == {"data", "model"}
+    assert {s.origin for s in template.sections} == {"data", "model"}
 
 
 def test_every_template_section_has_its_block():
     for name in available_templates():
         template = load_template(name)
         for spec in template.sections:
-            file = "sections.j2" if spec.kind == "data" else "prompts.j2"
+            file = "sections.j2" if spec.origin == "data" else "prompts.j2"
             assert spec.key in template.env.get_template(file).blocks, f"{name}: {spec.key}"
 
 
@@ -73,3 +73,17 @@ def test_immutable_sandbox_refuses_mutation(tmp_path):
 def test_unknown_template_lists_the_known_ones():
     with pytest.raises(TemplateProblem, match="discharge_summary_zh"):
         load_template("no_such_template")
+
+
+def test_a_section_says_who_writes_it_as_origin_or_by_its_older_name_kind(tmp_path):
+    folder = _user_template(tmp_path, "{% block a %}A{% endblock %}")  # kind = "data": the older name
+    assert [s.origin for s in load_template(folder).sections] == ["data"]
+    manifest = folder / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('kind = "data"', 'origin = "data"'), encoding="utf-8")
+    assert [s.origin for s in load_template(folder).sections] == ["data"]
+    manifest.write_text(manifest.read_text(encoding="utf-8") + 'kind = "model"\n', encoding="utf-8")
+    with pytest.raises(TemplateProblem, match="both origin and kind"):
+        load_template(folder)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('kind = "model"\n', "").replace('"data"', '"prose"'), encoding="utf-8")
+    with pytest.raises(TemplateProblem, match="origin 'prose'"):
+        load_template(folder)

@@ -11,19 +11,14 @@ draft's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from ..export.docx_writer import Comment
 from ..records.stay import Stay
 from ..templates import Template
-from ..words import fill, words
 from .citations import Citation, cite
 from .completeness import Completeness
 from .evidence import RecordEvidence, build_evidence
 from .findings import Finding
 from .verify import verify
-
-HIGH = "high"
 
 
 @dataclass(frozen=True)
@@ -69,9 +64,6 @@ class DraftReview:
         """Every finding with its section key ("" for the general ones), in draft order."""
         found = [(key, f) for key, review in self.sections.items() for f in review.findings]
         return found + [("", f) for f in self.general]
-
-    def high(self) -> list[tuple[str, Finding]]:
-        return [(key, f) for key, f in self.findings() if f.severity == HIGH]
 
 
 def draft_text(sections: list[CheckedSection]) -> tuple[str, dict[str, int]]:
@@ -130,40 +122,3 @@ def _section_at(position: int, sections: list[CheckedSection], starts: dict[str,
         if start <= position <= start + len(section.text) + (len(section.table) + 1 if section.table else 0):
             return section
     return None
-
-
-def word_comments(review: DraftReview, language: str | None = None) -> list[Comment]:
-    """The findings as Word comments (severity, message and the record's words), the
-    model's sentences that nothing in the record supports, and the required items the
-    draft lacks (on their section's heading), all in ``language`` (default: the draft's)."""
-    language = language or review.language
-    table = words(language)
-    wording = table["review"]
-    comments = []
-    for key, section in review.sections.items():
-        for citation in section.unsupported():
-            comments.append(Comment(key, citation.start, citation.end, wording["unsupported"]))
-    for key, finding in review.findings():
-        text = fill(table, wording["finding"], severity=finding.severity, message=finding.in_language(language).message)
-        if finding.evidence is not None:
-            where = Path(finding.evidence.source.file).name
-            if finding.evidence.quote:
-                text += fill(table, wording["evidence_quote"], file=where, quote=finding.evidence.quote)
-            else:
-                text += fill(table, wording["evidence_file"], file=where)
-        comments.append(Comment(key, finding.start, finding.end, text))
-    for item in review.completeness.items:
-        if item.present:
-            continue
-        key = item.key if item.key in review.sections else ""
-        phrase = wording["missing_item"] if item.required_by else wording["missing_item_plain"]
-        text = fill(
-            table,
-            phrase,
-            heading=item.heading,
-            note=item.note,
-            standard=review.completeness.standard,
-            required_by=item.required_by,
-        )
-        comments.append(Comment(key, 0, 0, text))
-    return comments

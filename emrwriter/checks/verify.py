@@ -1,7 +1,7 @@
 """Verify a draft against the record of its stay: grounding findings, omitted
 discharge medications, completeness for the template, and safety checks.
 
-One function, ``verify``, on plain data; the CLI (``command.py``) and the GUI
+One function, ``verify``, on plain data; the CLI (``emrwriter verify``) and the GUI
 call it the same way. Every message of the report is in the draft's language (the
 template's, else the one the draft is written in).
 """

@@ -21,7 +21,7 @@ class DraftSection:
     key: str
     heading: str
     text: str
-    origin: str  # "data" | "model"
+    origin: str  # who wrote it: templates.DATA (rendered from the facts) | templates.MODEL; its SectionSpec's origin
     sources: list[Provenance] = field(default_factory=list)
     table: Table | None = None
     complete: bool = True  # False when generation was stopped or hit its token limit

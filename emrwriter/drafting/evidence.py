@@ -39,7 +39,11 @@ class Piece:
 
 
 @dataclass
-class Evidence:
+class PromptEvidence:
+    """The record as the model reads it: the pieces chosen, in record order, and the ones
+    left out (by name, with why). Not the checks' RecordEvidence (the whole record, indexed)
+    nor a finding's evidence (a quote from the record)."""
+
     pieces: list[Piece]  # included, in record order
     omitted: list[Piece]
     method: str = "priority"  # "all" (everything fitted) | "priority" | "relevance"
@@ -157,7 +161,7 @@ def fit_evidence(
     *,
     queries: dict[str, str] | None = None,
     required: set[str] | None = None,
-) -> Evidence:
+) -> PromptEvidence:
     """Keep pieces while the rendered record stays within ``budget`` tokens.
 
     Without ``queries``: by priority (then record order). With ``queries`` (one text
@@ -170,7 +174,7 @@ def fit_evidence(
         piece.tokens = count_tokens(render([piece])) - base
     required = required or set()
     if base + sum(p.tokens for p in pieces) <= budget and count_tokens(render(sorted(pieces, key=lambda p: p.order))) <= budget:
-        return Evidence(sorted(pieces, key=lambda p: p.order), [], "all", budget)
+        return PromptEvidence(sorted(pieces, key=lambda p: p.order), [], "all", budget)
     must = sorted((p for p in pieces if p.kind in required), key=lambda p: (p.priority, p.order))
     rest = [p for p in pieces if p.kind not in required]
     if queries:
@@ -193,7 +197,7 @@ def fit_evidence(
     chosen = {id(p) for p in kept}
     omitted = [p for p in must + ranking if id(p) not in chosen]
     kept.sort(key=lambda p: p.order)
-    return Evidence(kept, omitted, method, budget)
+    return PromptEvidence(kept, omitted, method, budget)
 
 
 # -- relevance -------------------------------------------------------------------------------

@@ -12,19 +12,15 @@ from datetime import datetime
 from ..engine.base import Cancel, Engine, EngineError, Generation, PrefixStats, ProgressCallback
 from ..facts.stay import StayFacts, stay_facts
 from ..records.stay import Stay
-from ..templates import SectionSpec, Template, format_when
-from ..words import BY_LANGUAGE
+from ..templates import DATA, MODEL, SectionSpec, Template, format_when
 from ..words import words as words_for
 from .draft import Draft, DraftSection, Table
-from .evidence import Evidence, Piece, fit_evidence, gather_pieces, required_kinds
+from .evidence import Piece, PromptEvidence, fit_evidence, gather_pieces, required_kinds
 from .stats import SectionStats
 
 log = logging.getLogger(__name__)
 
 SectionTokenCallback = Callable[[str, str], None]  # (section key, text piece)
-
-# language -> words(language): the fixed wording lives in emrwriter/words/*.toml
-WORDS = BY_LANGUAGE
 
 
 def draft_summary(
@@ -41,7 +37,7 @@ def draft_summary(
     cancel = cancel or Cancel()
     words = words_for(template.language)
     facts = stay_facts(stay)
-    model_specs = [s for s in template.sections if s.kind == "model"]
+    model_specs = [s for s in template.sections if s.origin == MODEL]
     if model_specs and engine is None:
         raise EngineError(f"template {template.name} has model-written sections but no model is loaded")
     draft = Draft(
@@ -67,10 +63,10 @@ def draft_summary(
         if prefix is not None:
             stats.add_prefix(prefix)
     for spec in template.sections:
-        if spec.kind == "data":
+        if spec.origin == DATA:
             draft.sections.append(_data_section(spec, template, facts, words))
             continue
-        section = DraftSection(spec.key, spec.heading, "", "model", sources=list(cited), table=_table(spec, facts, words))
+        section = DraftSection(spec.key, spec.heading, "", MODEL, sources=list(cited), table=section_table(spec, facts, words))
         draft.sections.append(section)
         if cancel.is_set():
             section.complete, section.note = False, words["drafting"]["not_written"]
@@ -104,18 +100,26 @@ def regenerate_section(
     """One model section written again, from the same record prefix as the whole draft
     (so an engine that still holds it does not read the record again)."""
     spec = next((s for s in template.sections if s.key == key), None)
-    if spec is None or spec.kind != "model":
+    if spec is None or spec.origin != MODEL:
         raise EngineError(f"template {template.name} has no model-written section {key!r}")
     words = words_for(template.language)
     facts = stay_facts(stay)
-    model_specs = [s for s in template.sections if s.kind == "model"]
+    model_specs = [s for s in template.sections if s.origin == MODEL]
     evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
     cited = [source for piece in evidence.pieces for source in piece.sources]
-    section = DraftSection(spec.key, spec.heading, "", "model", sources=cited, table=_table(spec, facts, words))
+    section = DraftSection(spec.key, spec.heading, "", MODEL, sources=cited, table=section_table(spec, facts, words))
     cancel = cancel or Cancel()
     _read_shared_prefix(engine, prompts, [spec] + [s for s in model_specs if s.key != key], on_progress, cancel)
     _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel)
     return section
+
+
+def model_prompts(stay: Stay, template: Template, engine: Engine) -> dict[str, str]:
+    """Section key -> the whole prompt each model-written section is given, exactly as
+    draft_summary builds it for this engine (the benchmark writes them again to compare
+    decoding methods)."""
+    specs = [s for s in template.sections if s.origin == MODEL]
+    return _prepare_prompts(stay_facts(stay), template, engine, specs)[1] if specs else {}
 
 
 def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) -> Generation:
@@ -136,7 +140,7 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
 
 def _prepare_prompts(
     facts: StayFacts, template: Template, engine: Engine, specs: list[SectionSpec]
-) -> tuple[Evidence, dict[str, str]]:
+) -> tuple[PromptEvidence, dict[str, str]]:
     """Fit the evidence to the context, then build each section's prompt: system,
     the record (identical bytes for every section), then the section's task."""
     system = template.prompt("system", facts=facts)
@@ -175,10 +179,10 @@ def _prepare_prompts(
 def _data_section(spec: SectionSpec, template: Template, facts: StayFacts, words: dict) -> DraftSection:
     sources = [item.provenance for name in spec.sources for item in getattr(facts, name) if item.provenance]
     text = template.data_section(spec.key, facts=facts)
-    return DraftSection(spec.key, spec.heading, text, "data", sources=sources, table=_table(spec, facts, words))
+    return DraftSection(spec.key, spec.heading, text, DATA, sources=sources, table=section_table(spec, facts, words))
 
 
-def _table(spec: SectionSpec, facts: StayFacts, words: dict) -> Table | None:
+def section_table(spec: SectionSpec, facts: StayFacts, words: dict) -> Table | None:
     """The table a section carries under its text, built from items (never by the model)."""
     if spec.table == "medications":
         statuses = words["tables"]["medication_status"]

@@ -120,7 +120,7 @@ def write_stats_json(draft: Draft, path: Path) -> None:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Written to a temporary name and moved into place (design principle 7)."""
+    """Written to a temporary name and moved into place, so nothing is lost: a crash never leaves half a file."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

@@ -8,7 +8,9 @@ llama.cpp's abort callback is pointed at C's strlen over a two-byte flag, so the
 check costs nothing, needs no Python (no GIL) on llama.cpp's threads, and Stop
 lands within one layer of the model whatever the chunk size.
 
-The record is read once (design principle 4). Every section's prompt starts with
+The record is read once: on a CPU, reading the prompt costs far more than writing
+the answer, so the record comes first in every prompt, byte-identical across
+sections, and its evaluated prefix is reused. Every section's prompt starts with
 the same record, so:
 
 - the KV path: where llama.cpp can drop the tail of the context
@@ -733,6 +735,15 @@ class LocalEngine(Engine):
                 elapsed = time.monotonic() - started
                 on_progress(Progress(READING, done, len(todo), done / elapsed if elapsed else 0.0, elapsed, label))
         return len(todo)
+
+    def context_tokens(self, n: int | None = None) -> list[int]:
+        """The first ``n`` tokens the context holds now (all of them by default; none before
+        the model is loaded): after a draft, the shared prefix the benchmark reads again raw."""
+        llm = self._llm
+        if llm is None:
+            return []
+        held = llm.n_tokens if n is None else min(n, llm.n_tokens)
+        return llm.input_ids[:held].tolist()
 
     def forget(self) -> None:
         """Drop the context and the saved prefix state (the next prompt is read from the start)."""

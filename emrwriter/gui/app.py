@@ -1,4 +1,5 @@
 """Start the desktop application: `emrwriter [PATH]` (the CLI hands over) or `python -m emrwriter.gui.app [PATH]`.
+The command line enters the app only here: ``main`` and, for the benchmark, ``measure_draft_stall``.
 
 Order matters: the application names come first (QSettings and the data folder
 depend on them), then the translators (every label is translated when built),
@@ -117,6 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         store.close()
         instance.release()
+
+
+def measure_draft_stall(stay, template, *, model_path: str, threads: int, context_cap: int | None, cache_dir: Path) -> dict:
+    """For ``emrwriter bench``: the longest event-loop stall while the app's model worker
+    drafts (offscreen is fine); ``model_path`` "" is the default model, ``cache_dir`` the
+    prefix cache to use. The command line's one other way into the app, beside ``main``."""
+    from .settings import EngineSettings
+    from .stall import measure_draft_stall as measure
+
+    settings = EngineSettings(threads=threads, context_cap=context_cap, gpu_layers=0, model_path=model_path)
+    return measure(stay, template, settings, cache_dir)
 
 
 if __name__ == "__main__":

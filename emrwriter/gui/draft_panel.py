@@ -471,10 +471,10 @@ class DraftPanel(QWidget):
         if not self._pending_cards:
             return
         spec = self._pending_cards.pop(0)
-        editor = self._add_editor(spec.key, spec.heading, spec.kind)
+        editor = self._add_editor(spec.key, spec.heading, spec.origin)
         editor.set_writable(False)
         editor.set_actions_enabled(False)
-        if spec.kind == "data":
+        if spec.origin == "data":
             editor.set_text(self._previews.get(spec.key, ""))
             editor.editor.setPlaceholderText(self.tr("Filled from the record"))
         else:

@@ -41,17 +41,27 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..checks.findings import Finding
-from ..checks.review import CheckedSection, DraftReview, table_text, word_comments
-from ..cli import default_template
+from ..checks.review import CheckedSection, DraftReview
 from ..drafting.draft import Draft, DraftSection
-from ..facts.stay import stay_facts
 from ..engine.base import LOADING, READING, Progress
-from ..engine.models import default_model_path
-from ..export.docx_writer import ExportError, write_docx
+from ..export.docx_writer import ExportError
 from ..records.model import Record, RecordError
-from ..records.stay import Stay, select_encounter
+from ..records.stay import Stay
 from ..store import Store, StoreError
-from ..templates import Template, TemplateProblem, available_templates, format_when, load_template
+from ..templates import Template, TemplateProblem, format_when
+from ..workflow import (
+    available_templates,
+    choose_stay,
+    data_previews,
+    default_model_path,
+    default_template_name,
+    export_draft,
+    load_template,
+    plan_export,
+    stay_facts,
+    table_text,
+    template_name_for,
+)
 from .app import GuiThreadCollector
 from .draft_panel import DraftPanel, HistoryDialog
 from .evidence_panel import EvidencePanel
@@ -247,7 +257,7 @@ class MainWindow(QMainWindow):
             self.template_combo.setItemData(self.template_combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
         bar.addWidget(self.template_combo)
         # Until a record says otherwise, the template follows the interface language.
-        self._select_template("discharge_summary_zh" if QLocale().name().startswith("zh") else "discharge_summary_en")
+        self._select_template(default_template_name("zh" if QLocale().name().startswith("zh") else "en"))
         self.model_button = QPushButton()
         self.model_button.setToolTip(self.tr("The model that writes the narrative sections; click to choose another"))
         self.model_button.setFlat(True)
@@ -419,12 +429,12 @@ class MainWindow(QMainWindow):
             self._warn_store(exc)
         wanted = stored.encounter_id if stored and any(e.id == stored.encounter_id for e in record.encounters) else None
         try:
-            stay = select_encounter(record, wanted)
+            stay = choose_stay(record, wanted)
         except RecordError:
             stay = None  # no inpatient stay: the doctor chooses an encounter
         self.evidence.set_record(record)
         self.record_panel.set_record(record, stay)
-        self._select_template(stored.draft.template if stored else default_template(record))
+        self._select_template(stored.draft.template if stored else template_name_for(record))
         self.stay = stay
         if stored is not None and stay is not None and stored.encounter_id == stay.encounter.id:
             self._show_stored(stored)
@@ -451,7 +461,7 @@ class MainWindow(QMainWindow):
             self.record_panel.set_stay(self.stay)
             return
         self.draft_panel.flush_all()
-        self.stay = select_encounter(self.record, encounter_id)
+        self.stay = choose_stay(self.record, encounter_id)
         self.record_panel.set_stay(self.stay)
         self.evidence.clear()
         stored = self.store.latest_draft(self.case_id) if self.case_id is not None else None
@@ -725,7 +735,7 @@ class MainWindow(QMainWindow):
         try:
             panel = self.record_panel  # the facts the record pane already read for this stay
             facts = panel.facts if panel.stay is self.stay and panel.facts is not None else stay_facts(self.stay)
-            return {s.key: template.data_section(s.key, facts=facts) for s in template.sections if s.kind == "data"}
+            return data_previews(template, facts)
         except TemplateProblem as exc:
             log.warning("no preview: %s", exc)
             return {}
@@ -880,20 +890,20 @@ class MainWindow(QMainWindow):
         except (StoreError, KeyError) as exc:
             self._warn_store(exc)
             return
-        incomplete = [s.heading for s in draft.sections if not s.complete]
-        if incomplete:
+        review = self._current_review()
+        plan = plan_export(draft, review, comments=self.comments_action.isChecked())
+        if plan.incomplete:
             answer = QMessageBox.warning(
                 self,
                 self.tr("The draft is incomplete"),
                 self.tr(
                     "These sections are incomplete: {sections}.\nThey will be marked so in the document. Export anyway?"
-                ).format(sections=", ".join(incomplete)),
+                ).format(sections=", ".join(section.heading for section in plan.incomplete)),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        review = self._current_review()
-        high = review.high() if review is not None else []
+        high = plan.high
         if high:
             listed = "\n".join(f"• {finding.message}" for _, finding in high[:8])
             more = "\n" + self.tr("… and {n} more").format(n=len(high) - 8) if len(high) > 8 else ""
@@ -907,7 +917,6 @@ class MainWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        comments = word_comments(review, draft.language) if review is not None and self.comments_action.isChecked() else None
         folder = Path(self.settings.value("paths/export_dir", str(_documents_dir())))
         chosen, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export to Word"), str(folder / self._export_name(draft)), self.tr("Word documents (*.docx)")
@@ -923,13 +932,8 @@ class MainWindow(QMainWindow):
                 )
                 if answer != QMessageBox.StandardButton.Yes:
                     return
-        reference = None
         try:
-            reference = load_template(draft.template).reference_docx
-        except TemplateProblem as exc:
-            log.warning("exporting without the template's styles: %s", exc)
-        try:
-            write_docx(draft, out, reference, force=True, comments=comments)  # the dialog already asked before replacing
+            export_draft(draft, out, plan, force=True)  # the dialog already asked before replacing
         except ExportError as exc:
             QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return

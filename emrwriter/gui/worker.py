@@ -1,4 +1,4 @@
-"""The one owner of the model (design principle 5).
+"""The one owner of the model: the GUI never blocks on it.
 
 A llama.cpp model is not thread-safe, so one QObject on its own QThread builds the
 engine and runs every draft; the GUI calls its methods, which only queue work, and

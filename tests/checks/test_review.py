@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from docx import Document as read_docx
 
-from emrwriter.checks.review import CheckedSection, review_draft, table_text, word_comments
+from emrwriter.checks.review import CheckedSection, review_draft, table_text
+from emrwriter.export.comments import word_comments
 from emrwriter.export.docx_writer import write_docx
 from tests.conftest import draft_by_hand
 

@@ -40,7 +40,7 @@ def test_stats_say_what_was_read_and_written_per_section(setup):
     _, template, _, cold, _, _ = setup
     stats = cold.stats
     sections = stats.sections
-    assert [s.key for s in sections] == [s.key for s in template.sections if s.kind == "model"]
+    assert [s.key for s in sections] == [s.key for s in template.sections if s.origin == "model"]
     prefix = stats.prefix
     assert prefix.source == "read" and prefix.evaluated_tokens == prefix.tokens > stats.record_tokens
     assert stats.prompt_tokens_evaluated == prefix.evaluated_tokens + sum(s.evaluated_tokens for s in sections)

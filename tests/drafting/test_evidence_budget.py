@@ -115,7 +115,7 @@ def test_a_chinese_record_too_long_for_the_budget_keeps_what_the_sections_need(v
     stay = select_encounter(load_case(ZH_CASE))
     template = load_template("discharge_summary_zh")
     facts = stay_facts(stay)
-    specs = [s for s in template.sections if s.kind == "model"]
+    specs = [s for s in template.sections if s.origin == "model"]
     queries = {s.key: f"{s.heading} {template.prompt(s.key, facts=facts)}" for s in specs}
     required = required_kinds(src for s in template.sections for src in s.sources)
 
@@ -142,4 +142,4 @@ def test_a_record_too_slow_to_read_is_trimmed_and_says_why():
     assert draft.omitted and draft.stats.evidence == "relevance"
     assert draft.stats.record_tokens <= 600
     assert all("longer than 30 s to read" in note for note in draft.omitted)
-    assert [label for label, _ in engine.prompts] == [s.heading for s in template.sections if s.kind == "model"]
+    assert [label for label, _ in engine.prompts] == [s.heading for s in template.sections if s.origin == "model"]

@@ -72,7 +72,7 @@ def test_sections_follow_the_template_with_their_origin(zh_draft):
     draft, _, engine = zh_draft
     template = load_template("discharge_summary_zh")
     assert [s.heading for s in draft.sections] == [s.heading for s in template.sections]
-    assert {s.key: s.origin for s in draft.sections} == {s.key: s.kind for s in template.sections}
+    assert {s.key: s.origin for s in draft.sections} == {s.key: s.origin for s in template.sections}
     assert draft.model == engine.name and draft.template == "discharge_summary_zh"
     assert isinstance(draft.created, datetime)
 
@@ -183,7 +183,7 @@ def test_stopping_while_the_record_is_read_writes_nothing(en_stay):
 def test_a_section_at_its_token_limit_is_marked_incomplete(en_stay):
     template = load_template("discharge_summary_en")
     draft = draft_summary(en_stay, template, FakeEngine(answer="word " * 1000))
-    for spec in (s for s in template.sections if s.kind == "model"):
+    for spec in (s for s in template.sections if s.origin == "model"):
         section = draft.section(spec.key)
         assert not section.complete and section.note == words("en")["drafting"]["length"].format(n=spec.max_tokens)
         assert len(section.text.split()) == -(-spec.max_tokens * 4 // 5)  # the fake: "word " is five characters
@@ -203,7 +203,7 @@ def test_a_prompt_that_counts_more_than_its_parts_is_fitted_again(en_stay):
     draft = draft_summary(en_stay, load_template("discharge_summary_en"), engine)
     assert draft.omitted and not draft.cancelled
     assert max(s.prompt_tokens + spec.max_tokens for s, spec in zip(draft.stats.sections, (
-        t for t in load_template("discharge_summary_en").sections if t.kind == "model"))) <= 1024
+        t for t in load_template("discharge_summary_en").sections if t.origin == "model"))) <= 1024
 
 
 def _piece(label, size, priority, order):

@@ -12,8 +12,9 @@ import pytest
 from docx import Document as read_docx
 
 from emrwriter.checks.evidence import build_evidence
-from emrwriter.checks.review import CheckedSection, review_draft, word_comments
-from emrwriter.drafting.evidence import Evidence, Piece
+from emrwriter.checks.review import CheckedSection, review_draft
+from emrwriter.export.comments import word_comments
+from emrwriter.drafting.evidence import Piece, PromptEvidence
 from emrwriter.export.docx_writer import write_docx
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
@@ -52,7 +53,7 @@ def exported(case, template_name: str, course_key: str, course: str, language: s
     template, draft = draft_by_hand(stay, template_name, {course_key: course})
     unfinished = next(s for s in draft.sections if s.origin == "model" and not s.text)
     unfinished.complete, unfinished.note = False, words(language)["drafting"]["stopped"]
-    left_out = Evidence([], [Piece(words(language)["record"]["labs"], "...", 4, 0, tokens=120)], "priority")
+    left_out = PromptEvidence([], [Piece(words(language)["record"]["labs"], "...", 4, 0, tokens=120)], "priority")
     draft.omitted = left_out.omitted_notes(2048, language)
     review = review_draft(stay, [CheckedSection.of(s) for s in draft.sections], template, build_evidence(stay))
     comments = word_comments(review, language)

@@ -15,6 +15,7 @@ from emrwriter.gui.record_panel import case_key
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.store import Store
+from emrwriter.workflow import high_findings
 from tests.conftest import EN_CASE, draft_by_hand
 from tests.gui.test_main_window import Dialogs, dialogs, make_window, open_case, settings_dir, store  # noqa: F401 (fixtures)
 
@@ -70,7 +71,7 @@ def test_findings_are_shown_selected_underlined_rechecked_and_exported(
     # Export: asked about the high findings first (No: nothing written) ...
     out = tmp_path / "reviewed.docx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
-    high = window.findings.review.high()
+    high = high_findings(window.findings.review)
     assert any("warfarin" in f.message for _, f in high)
     dialogs.answers["warning"] = QMessageBox.StandardButton.No
     window.export_action.trigger()

@@ -326,7 +326,7 @@ def save_data_only_draft(store: Store, path: Path) -> tuple[int, str]:
     facts = stay_facts(stay)
     sections = [
         DraftSection(
-            s.key, s.heading, template.data_section(s.key, facts=facts) if s.kind == "data" else "Recovered well.", s.kind
+            s.key, s.heading, template.data_section(s.key, facts=facts) if s.origin == "data" else "Recovered well.", s.origin
         )
         for s in template.sections
     ]

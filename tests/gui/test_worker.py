@@ -165,7 +165,7 @@ def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, wo
     phases = {e.args[0].phase for e in recorder.of("progress", task)}
     assert {READING, WRITING} <= phases
     tokens = recorder.of("token", task)
-    model_keys = [s.key for s in template.sections if s.kind == "model"]
+    model_keys = [s.key for s in template.sections if s.origin == "model"]
     assert {e.args[0] for e in tokens} == set(model_keys)
     for key in model_keys:  # the streamed text is the section's text: nothing lost in coalescing
         assert "".join(e.args[1] for e in tokens if e.args[0] == key).strip() == draft.section(key).text

@@ -1,0 +1,202 @@
+"""The doctor's errand, once, for both faces: choose a template, open a case, prepare
+it, draft, review, export (and check a draft written elsewhere).
+
+Plain functions on plain data, without Qt. The command line (emrwriter.cli) and the
+desktop app (emrwriter.gui) call the functions here and otherwise use only the core's
+data types (Record, Stay, Draft, DraftReview, ...): neither face holds logic the other
+would need, and neither imports the other (tests/test_layers.py checks this; the layers
+are described in docs/architecture.md). Where a step is one core function already, it is
+named here as it is; where the faces used to decide something each in their own way
+(which template, what exporting means), the decision is made here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks.completeness import default_template_name
+from .checks.draft_file import read_draft
+from .checks.evidence import build_evidence
+from .checks.findings import HIGH, Finding
+from .checks.review import CheckedSection, DraftReview, review_draft, table_text
+from .checks.verify import draft_language, verify
+from .drafting.draft import Draft, DraftSection
+from .drafting.pipeline import draft_summary, regenerate_section
+from .drafting.stats import write_stats_json
+from .engine.llama_engine import LocalEngine
+from .engine.models import ModelInfo, default_model_path, find_models, load_vocab, read_model_info, resolve_model
+from .export.comments import word_comments
+from .export.docx_writer import Comment, write_docx
+from .facts.stay import StayFacts, facts_json, prepare_facts, reviewed_items, stay_facts
+from .records.case import load_case
+from .records.fhir import list_ndjson_patients
+from .records.model import Record
+from .records.stay import Stay, inpatient_stays, select_encounter
+from .records.text_encoding import decode_text
+from .templates import DATA, Template, TemplateProblem, available_templates, load_template
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    # choosing a template
+    "record_language", "template_name_for", "choose_template", "template_for_language", "default_template_name",
+    "available_templates", "load_template",
+    # opening and preparing a case
+    "patients_to_choose", "open_case", "prepare", "choose_stay", "inpatient_stays", "stay_facts", "facts_json",
+    "reviewed_items", "source_text",
+    # models and engines
+    "resolve_model", "read_model_info", "find_models", "default_model_path", "load_vocab", "local_engine",
+    # drafting
+    "draft_summary", "regenerate_section", "data_previews", "write_stats_json",
+    # reviewing
+    "checked_sections", "review_draft", "build_evidence", "high_findings", "CheckedSection", "table_text",
+    # exporting
+    "ExportPlan", "plan_export", "export_draft",
+    # checking a draft file
+    "read_draft", "draft_language", "verify",
+]
+
+# The record's language is read from the start of each of its notes.
+LANGUAGE_SAMPLE_CHARS = 2000
+
+
+# --- choosing a template ------------------------------------------------------------
+
+
+def record_language(record: Record) -> str:
+    """"zh" or "en": the language the record's notes are written in, by the one rule the
+    checks also read a draft's language with (checks.verify.draft_language: Chinese
+    characters 15% of the letters or more), on the first 2,000 characters of each note."""
+    return draft_language("".join(doc.text[:LANGUAGE_SAMPLE_CHARS] for doc in record.documents))
+
+
+def template_name_for(record: Record) -> str:
+    """The bundled template for the record's language: Chinese records get 出院记录, others
+    the English summary (the one map from language to template: default_template_name)."""
+    return default_template_name(record_language(record))
+
+
+def choose_template(record: Record, name: str | Path | None = None) -> Template:
+    """The template asked for (a name or a folder), else the one for the record's language."""
+    return load_template(name or template_name_for(record))
+
+
+def template_for_language(language: str, name: str | Path | None = None) -> Template:
+    """The template asked for, else the bundled one for ``language`` (a draft's)."""
+    return load_template(name or default_template_name(language))
+
+
+# --- opening and preparing a case ---------------------------------------------------------
+
+
+def patients_to_choose(path: Path) -> list[tuple[str, str]]:
+    """(id, name) of the patients when ``path`` is a FHIR bulk export (NDJSON) holding
+    several, for a face that asks which one to open; [] when there is nothing to choose."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    if path.is_file():
+        files = [path] if path.suffix.lower() == ".ndjson" else []
+    else:
+        files = sorted(p for p in path.rglob("*.ndjson") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+    found = list_ndjson_patients(files) if files else []
+    return found if len(found) > 1 else []
+
+
+def open_case(path: Path, patient: str | None = None) -> Record:
+    """Import a file or a folder as one patient's Record (RecordError, one line, when it
+    cannot be used)."""
+    return load_case(path, patient)
+
+
+def prepare(record: Record) -> None:
+    """Read the notes of the default stay once, so that showing and drafting it later is
+    quick (the app does this while the case loads, off its GUI thread)."""
+    prepare_facts(record)
+
+
+def choose_stay(record: Record, encounter: str | None = None) -> Stay:
+    """The stay to summarise: the encounter asked for, else the most recent inpatient stay."""
+    return select_encounter(record, encounter)
+
+
+def source_text(data: bytes, file: str) -> str:
+    """A source file's bytes as text, decoded as the importers decode it (GBK and others)."""
+    return decode_text(data, file)[0]
+
+
+# --- models and engines -------------------------------------------------------------------
+
+
+def local_engine(
+    info: ModelInfo, *, threads: int | None = None, context_cap: int | None = None, gpu_layers: int = 0
+) -> LocalEngine:
+    """The engine both faces draft with: llama.cpp on ``info``'s GGUF file (weights load on
+    first need). ``info`` comes from resolve_model: the model asked for, never another."""
+    return LocalEngine(info, threads=threads, context_cap=context_cap, gpu_layers=gpu_layers)
+
+
+# --- drafting ---------------------------------------------------------------------------------
+
+
+def data_previews(template: Template, facts: StayFacts) -> dict[str, str]:
+    """The data sections as the draft will have them (the same template blocks the
+    pipeline renders), to show while the model writes the others."""
+    return {s.key: template.data_section(s.key, facts=facts) for s in template.sections if s.origin == DATA}
+
+
+# --- reviewing --------------------------------------------------------------------------------
+
+
+def checked_sections(draft: Draft) -> list[CheckedSection]:
+    """A draft's sections as the checks read them (text and table, as exported)."""
+    return [CheckedSection.of(section) for section in draft.sections]
+
+
+def high_findings(review: DraftReview) -> list[tuple[str, Finding]]:
+    """The high-severity findings, with their section key ("" for the whole draft)."""
+    return [(key, finding) for key, finding in review.findings() if finding.severity == HIGH]
+
+
+# --- exporting: the policy ----------------------------------------------------------------
+
+
+@dataclass
+class ExportPlan:
+    """What exporting a draft involves, decided here for both faces. The app asks the
+    doctor about the incomplete sections and the high-severity findings before it writes;
+    the command line, which cannot ask, names the incomplete sections and writes."""
+
+    incomplete: list[DraftSection]  # stopped or cut at their length limit: marked so in the document
+    high: list[tuple[str, Finding]]  # unresolved high-severity findings (section key, finding)
+    comments: list[Comment] | None  # the review as Word comments, when they were asked for
+    reference: Path | None  # the template's styles; None: python-docx's defaults
+
+
+def plan_export(
+    draft: Draft, review: DraftReview | None = None, *, comments: bool = False, template: Template | None = None
+) -> ExportPlan:
+    """The plan for exporting ``draft``: its incomplete sections; from ``review`` (the
+    checks of the text being exported), the unresolved high-severity findings and, when
+    ``comments``, the Word comments in the draft's language; the styles of ``template``
+    (by default the draft's own, by name: a template that can no longer be loaded is
+    exported without its styles, said in the log)."""
+    if template is None:
+        try:
+            template = load_template(draft.template)
+        except TemplateProblem as exc:
+            log.warning("exporting without the template's styles: %s", exc)
+    return ExportPlan(
+        incomplete=[s for s in draft.sections if not s.complete],
+        high=high_findings(review) if review is not None else [],
+        comments=word_comments(review, draft.language) if comments and review is not None else None,
+        reference=template.reference_docx if template is not None else None,
+    )
+
+
+def export_draft(draft: Draft, out: Path, plan: ExportPlan, *, force: bool = False) -> Path:
+    """Write the .docx (ExportError, one line, when it cannot be written; an existing
+    file is replaced only with ``force``)."""
+    return write_docx(draft, out, plan.reference, force=force, comments=plan.comments)
