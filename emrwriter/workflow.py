@@ -36,6 +36,7 @@ from .records.model import Record
 from .records.stay import Stay, inpatient_stays, select_encounter
 from .records.text_encoding import decode_text
 from .templates import DATA, Template, TemplateProblem, available_templates, load_template
+from . import store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ __all__ = [
     "available_templates", "load_template",
     # opening and preparing a case
     "patients_to_choose", "open_case", "prepare", "choose_stay", "inpatient_stays", "stay_facts", "facts_json",
-    "reviewed_items", "source_text",
+    "reviewed_items", "source_text", "default_store_path",
     # models and engines
     "resolve_model", "read_model_info", "find_models", "default_model_path", "load_vocab", "local_engine",
     # drafting
@@ -125,6 +126,11 @@ def choose_stay(record: Record, encounter: str | None = None) -> Stay:
 def source_text(data: bytes, file: str) -> str:
     """A source file's bytes as text, decoded as the importers decode it (GBK and others)."""
     return decode_text(data, file)[0]
+
+
+def default_store_path() -> Path:
+    """Where the app keeps cases, drafts and every edit (SQLite, in the user's data folder)."""
+    return store.default_store_path()
 
 
 # --- models and engines -------------------------------------------------------------------

@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "emrwriter"])
 
-    from ..store import Store, StoreError, default_store_path
+    from ..store import Store, StoreError
+    from ..workflow import default_store_path
     from .i18n import install_translators
     from .main_window import MainWindow
     from .single_instance import InstanceLock

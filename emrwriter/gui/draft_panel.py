@@ -37,7 +37,6 @@ from ..drafting.draft import Draft, DraftSection, Table
 from ..records.model import Provenance
 from ..templates import Template, format_when
 from .evidence_panel import qt_position
-from .worker import emit_signal
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class SectionText(QTextEdit):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        emit_signal(self.focused)
+        self.focused.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -347,13 +346,13 @@ class SectionEditor(QFrame):
             button.setEnabled(enabled)
 
     def _ask_sources(self) -> None:
-        emit_signal(self.sources_requested, self.key)
+        self.sources_requested.emit(self.key)
 
     def _ask_history(self) -> None:
-        emit_signal(self.history_requested, self.key)
+        self.history_requested.emit(self.key)
 
     def _ask_regenerate(self) -> None:
-        emit_signal(self.regenerate_requested, self.key)
+        self.regenerate_requested.emit(self.key)
 
     # --- saving -----------------------------------------------------------------------
 
@@ -364,7 +363,7 @@ class SectionEditor(QFrame):
             return
         if not self.is_edited():
             self.set_edited(True)
-            emit_signal(self.edited, self.key)
+            self.edited.emit(self.key)
         if not self._pending:
             self._pending = True
             self._max_wait.start()
@@ -376,7 +375,7 @@ class SectionEditor(QFrame):
         self._max_wait.stop()
         if self._pending:
             self._pending = False
-            emit_signal(self.text_committed, self.key, self.text())
+            self.text_committed.emit(self.key, self.text())
 
     def has_pending(self) -> bool:
         return self._pending

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..records.model import Document, Provenance, Record, RecordError
-from ..records.text_encoding import decode_text
+from ..workflow import source_text
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class SourceTexts:
             data = path.read_bytes()
             if data.startswith((b"PK\x03\x04", b"%PDF-")):
                 return None  # binary: only its extracted text (a Document) can be shown
-            return decode_text(data, file)[0]
+            return source_text(data, file)
         except (OSError, RecordError) as exc:
             log.debug("cannot show source %s: %s", file, exc)
             return None

@@ -7,54 +7,24 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from ..checks.evidence import RecordEvidence, build_evidence
+from ..checks.evidence import RecordEvidence
 from ..checks.findings import Finding
-from ..checks.review import CheckedSection, DraftReview, review_draft
+from ..checks.review import CheckedSection, DraftReview
 from ..records.stay import Stay
 from ..templates import Template
 from ..words import words
+from ..workflow import build_evidence, review_draft
+from .latest import LatestJobs
 
 log = logging.getLogger(__name__)
 
 RECHECK_MS = 1500  # after the last keystroke
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SEVERITY_COLOURS = {"high": "#a1231b", "medium": "#8a5300", "low": "#5f6670"}
-
-
-class _ReviewSignals(QObject):
-    done = Signal(int, object, object)  # number, DraftReview, RecordEvidence
-    failed = Signal(int, str)
-
-
-class ReviewJob(QRunnable):
-    """One check of the draft on the thread pool (the verifier takes about a second)."""
-
-    def __init__(self, number: int, stay: Stay, sections: list[CheckedSection], template: Template | None,
-                 evidence: RecordEvidence | None) -> None:
-        super().__init__()
-        self.number, self.stay, self.sections, self.template, self.evidence = number, stay, sections, template, evidence
-        self.signals = _ReviewSignals()
-
-    def run(self) -> None:
-        try:
-            evidence = self.evidence or build_evidence(self.stay)
-            review = review_draft(self.stay, self.sections, self.template, evidence)
-        except Exception as exc:  # the checks must never take the app down: say so instead
-            log.exception("review failed")
-            self._emit(self.signals.failed, self.number, f"{type(exc).__name__}: {exc}")
-            return
-        self._emit(self.signals.done, self.number, review, evidence)
-
-    @staticmethod
-    def _emit(signal, *args) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the window closed while checking: nobody is listening
-            log.info("review finished after its window closed")
 
 
 class FindingsPanel(QWidget):
@@ -68,8 +38,10 @@ class FindingsPanel(QWidget):
         self.review: DraftReview | None = None
         self._evidence: RecordEvidence | None = None
         self._evidence_of: Stay | None = None
-        self._number = 0
-        self._jobs: dict[int, ReviewJob] = {}
+        self._checks = LatestJobs(self)  # one check at a time on the thread pool (about a second each); the latest is shown
+        self._checks.settled.connect(self._settled)
+        self._checks.finished.connect(self._done)
+        self._checks.failed.connect(self._failed)
         self._pending: tuple | None = None
         self._headings: dict[str, str] = {}
         self._timer = QTimer(self)
@@ -102,7 +74,7 @@ class FindingsPanel(QWidget):
     def request(self, stay: Stay, sections: list[CheckedSection], template: Template | None, at_once: bool = False) -> None:
         """Check these sections (after a pause in typing unless ``at_once``)."""
         self._pending = (stay, sections, template)
-        self._number += 1  # a check under way is of older text: its result is ignored
+        self._checks.supersede()  # a check under way is of older text: its result is not shown
         self._headings = {s.key: s.heading for s in sections}
         if at_once:
             self._timer.stop()
@@ -113,7 +85,7 @@ class FindingsPanel(QWidget):
     def clear(self) -> None:
         self._timer.stop()
         self._pending = None
-        self._number += 1  # results of checks under way are ignored
+        self._checks.supersede()  # results of checks under way are not shown
         self.review = None
         self.tree.clear()
         self.title.setText(self.tr("Findings"))
@@ -122,22 +94,19 @@ class FindingsPanel(QWidget):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Before the window closes: no new checks, and the one under way finished."""
         self.clear()
-        for job in list(self._jobs.values()):
-            job.signals.blockSignals(True)
-        QThreadPool.globalInstance().waitForDone(timeout_ms)
-        self._jobs.clear()
+        self._checks.shutdown(timeout_ms)
 
     def busy(self) -> bool:
-        return bool(self._jobs) or self._timer.isActive()
+        return self._checks.busy() or self._timer.isActive()
 
     def current(self, stay: Stay, sections: list[CheckedSection], template: Template | None) -> DraftReview:
         """The review of exactly these sections: the one shown if it is up to date, else
         checked now, on this thread (for export, where the doctor waits for the file anyway)."""
-        if self.review is not None and self._pending is None and not self._timer.isActive() and self._number not in self._jobs:
+        if self.review is not None and self._pending is None and not self._timer.isActive() and not self._checks.latest_running():
             return self.review
         self._timer.stop()
         self._pending = None
-        self._number += 1
+        self._checks.supersede()
         if self._evidence_of is not stay or self._evidence is None:
             self._evidence, self._evidence_of = build_evidence(stay), stay
         self._headings = {s.key: s.heading for s in sections}
@@ -153,29 +122,30 @@ class FindingsPanel(QWidget):
         self._pending = None
         if self._evidence_of is not stay:
             self._evidence, self._evidence_of = None, stay
-        self._number += 1
-        job = ReviewJob(self._number, stay, sections, template, self._evidence)
-        job.setAutoDelete(False)
-        queued = Qt.ConnectionType.QueuedConnection
-        job.signals.done.connect(self._done, queued)
-        job.signals.failed.connect(self._failed, queued)
-        self._jobs[self._number] = job
-        self.summary.setText(self.tr("Checking the draft against the record…"))
-        QThreadPool.globalInstance().start(job)
+        known = self._evidence
 
-    def _done(self, number: int, review: DraftReview, evidence: RecordEvidence) -> None:
-        job = self._jobs.pop(number, None)
-        if job is not None and job.stay is self._evidence_of:
-            self._evidence = evidence  # built once per stay
-        if number != self._number:
-            return
+        def check() -> tuple[Stay, DraftReview, RecordEvidence]:
+            evidence = known or build_evidence(stay)
+            return stay, review_draft(stay, sections, template, evidence), evidence
+
+        self._checks.start(check)
+        self.summary.setText(self.tr("Checking the draft against the record…"))
+
+    def _settled(self, _ticket: int, result: tuple | None, error: Exception | None) -> None:
+        """Every check that ends, shown or not: the record's evidence is kept (built once per stay)."""
+        if error is not None:  # the checks must never take the app down: the pane says so instead
+            log.error("review failed", exc_info=error)
+        elif result[0] is self._evidence_of:
+            self._evidence = result[2]
+
+    def _done(self, result: tuple) -> None:
+        review = result[1]
         self.show_review(review)
         self.review_ready.emit(review)
 
-    def _failed(self, number: int, message: str) -> None:
-        self._jobs.pop(number, None)
-        if number == self._number:
-            self.summary.setText(self.tr("The draft could not be checked: {error}").format(error=message))
+    def _failed(self, error: Exception) -> None:
+        message = f"{type(error).__name__}: {error}"
+        self.summary.setText(self.tr("The draft could not be checked: {error}").format(error=message))
 
     # --- showing ------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QByteArray, QLocale, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -67,9 +67,10 @@ from .draft_panel import DraftPanel, HistoryDialog
 from .evidence_panel import EvidencePanel
 from .findings_panel import FindingsPanel
 from .i18n import CHINESE, ENGLISH, SYSTEM
-from .record_panel import CaseLoader, RecordPanel, case_key, split_case_key
+from .latest import LatestJobs
+from .record_panel import LoadedCase, RecordPanel, case_key, load_case_job, split_case_key
 from .settings import APPLICATION, ORGANIZATION, EngineSettings, load_ui_language, save_ui_language
-from .worker import ModelWorker, emit_signal
+from .worker import ModelWorker
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,7 @@ class MainWindow(QMainWindow):
         self.draft_id: int | None = None
         self._task_id: int | None = None
         self._tasks: dict[int, Task] = {}
-        self._load_number = 0
-        self._loaders: dict[int, CaseLoader] = {}
+        self._loading = LatestJobs(self)  # opening a case off the GUI thread; the latest request wins
         self._store_warned = False
 
         self.setWindowTitle("EMRWriter")
@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         self.draft_shown.connect(lambda: self._review(at_once=True))
         self.findings.review_ready.connect(self.draft_panel.show_review)
         self.findings.finding_chosen.connect(self._show_finding)
+        self._loading.settled.connect(self._load_settled)
+        self._loading.finished.connect(self._load_finished)
         self.comments_action.toggled.connect(lambda on: self.settings.setValue("export/comments", on))
         w, queued = self.worker, Qt.ConnectionType.QueuedConnection  # emitted on the model's thread
         w.loading.connect(self._on_loading, queued)
@@ -366,30 +368,24 @@ class MainWindow(QMainWindow):
             return
         self.draft_panel.flush_all()  # the open draft's last keystrokes, before anything else happens
         path = Path(path).expanduser().resolve()
-        self._load_number += 1
-        loader = CaseLoader(self._load_number, path, patient_id)
-        queued = Qt.ConnectionType.QueuedConnection  # bound methods of this window: run on the GUI thread
-        loader.signals.loaded.connect(self._case_loaded, queued)
-        loader.signals.failed.connect(self._case_failed, queued)
-        loader.signals.patients.connect(self._choose_patient, queued)
-        self._loaders[self._load_number] = loader
-        loader.setAutoDelete(False)
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         self.progress_label.setText(self.tr("Opening {name}…").format(name=path.name))
-        QThreadPool.globalInstance().start(loader)
+        self._loading.start(lambda: load_case_job(path, patient_id))
 
-    def _finish_loading(self, number: int) -> bool:
-        """True if ``number`` is the latest request (older ones are ignored)."""
-        self._loaders.pop(number, None)
+    def _load_settled(self, *_outcome) -> None:
+        """Every request that ends, the latest or an older one (whose case is not shown)."""
         QApplication.restoreOverrideCursor()
         self.progress_label.clear()
-        return number == self._load_number
 
-    def _choose_patient(self, number: int, found: list[tuple[str, str]]) -> None:
-        loader = self._loaders.get(number)
-        if not self._finish_loading(number) or loader is None:
-            return
-        path = loader.path
+    def _load_finished(self, loaded: LoadedCase) -> None:
+        if loaded.patients:
+            self._choose_patient(loaded.path, loaded.patients)
+        elif loaded.record is None:
+            self._case_failed(loaded.error)
+        else:
+            self._case_loaded(loaded.path, loaded.patient_id, loaded.record)
+
+    def _choose_patient(self, path: Path, found: list[tuple[str, str]]) -> None:
         unknown = self.tr("name unknown")
         labels = [f"{name or unknown} ({pid})" for pid, name in found]
         choice, ok = QInputDialog.getItem(
@@ -403,19 +399,13 @@ class MainWindow(QMainWindow):
         if ok:
             self.open_path(path, found[labels.index(choice)][0])
 
-    def _case_failed(self, number: int, message: str) -> None:
-        if not self._finish_loading(number):
-            return
+    def _case_failed(self, message: str) -> None:
         log.info("import failed")
         self.statusBar().showMessage(self.tr("The record could not be opened."), 8000)
         QMessageBox.warning(self, self.tr("Cannot open the record"), message)
-        emit_signal(self.case_failed, message)
+        self.case_failed.emit(message)
 
-    def _case_loaded(self, number: int, record: Record) -> None:
-        loader = self._loaders.get(number)
-        if not self._finish_loading(number) or loader is None:
-            return
-        path, patient_id = loader.path, loader.patient_id
+    def _case_loaded(self, path: Path, patient_id: str | None, record: Record) -> None:
         self.draft_panel.flush_all()
         self.record, self.case_path, self.patient_id = record, path, patient_id
         self.draft, self.draft_id = None, None
@@ -451,7 +441,7 @@ class MainWindow(QMainWindow):
             8000,
         )
         log.info("case opened: %s", counts)
-        emit_signal(self.case_opened, str(path))
+        self.case_opened.emit(str(path))
 
     def _encounter_chosen(self, encounter_id: str) -> None:
         if self.record is None:
@@ -601,7 +591,7 @@ class MainWindow(QMainWindow):
     def _show_stored(self, stored) -> None:
         self.draft, self.draft_id = stored.draft, stored.id
         self.draft_panel.show_draft(stored.draft, stored.edited)
-        emit_signal(self.draft_shown)
+        self.draft_shown.emit()
 
     def _select_template(self, name: str) -> None:
         index = self.template_combo.findData(name)
@@ -807,7 +797,7 @@ class MainWindow(QMainWindow):
             )
         self._end_progress()
         self.statusBar().showMessage(done, 15000)
-        emit_signal(self.draft_shown)
+        self.draft_shown.emit()
 
     def _on_section_finished(self, task: int, section: DraftSection) -> None:
         info = self._tasks.pop(task, None)
@@ -828,7 +818,7 @@ class MainWindow(QMainWindow):
         self.draft_panel.finish_section(section, edited=keep_old and info.backup_edited)
         self._end_progress()
         self.statusBar().showMessage(self.tr("“{heading}” written again.").format(heading=section.heading), 8000)
-        emit_signal(self.draft_shown)
+        self.draft_shown.emit()
 
     def _on_failed(self, task: int, message: str) -> None:
         info = self._tasks.pop(task, None)
@@ -856,7 +846,7 @@ class MainWindow(QMainWindow):
         except (StoreError, KeyError) as exc:
             self._warn_store(exc)
             return
-        emit_signal(self.saved, key)
+        self.saved.emit(key)
 
     def show_history(self, key: str) -> None:
         if self.draft_id is None:
@@ -939,7 +929,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("paths/export_dir", str(out.parent))
         log.info("exported a draft")
-        emit_signal(self.exported, str(out))
+        self.exported.emit(str(out))
         answer = QMessageBox.question(self, self.tr("Exported"), self.tr("Saved as {name}.\nOpen it now?").format(name=out.name))
         if answer == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))

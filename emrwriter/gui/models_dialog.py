@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.base import EngineError
-from ..engine.models import ModelInfo, find_models, load_vocab, read_model_info
+from ..engine.models import ModelInfo
 from ..paths import user_data_dir
+from ..workflow import find_models, load_vocab, read_model_info
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)

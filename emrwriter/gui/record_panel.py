@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QRect, QRunnable, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,13 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..facts.stay import StayFacts, prepare_facts, reviewed_items, stay_facts
-from ..records.case import load_case
-from ..records.fhir import list_ndjson_patients
+from ..facts.stay import StayFacts
 from ..records.model import Encounter, ImportProblem, Record, RecordError
-from ..records.stay import HISTORY, LATER, STAY, Stay, inpatient_stays
+from ..records.stay import HISTORY, LATER, STAY, Stay
 from ..templates import format_when
-from .worker import emit_signal
+from ..workflow import inpatient_stays, open_case, patients_to_choose, prepare, reviewed_items, stay_facts
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +360,7 @@ class RecordPanel(QWidget):
         self.recent.setVisible(bool(cases))
 
     def _recent_clicked(self, entry: QListWidgetItem) -> None:
-        emit_signal(self.recent_chosen, entry.data(Qt.ItemDataRole.UserRole))
+        self.recent_chosen.emit(entry.data(Qt.ItemDataRole.UserRole))
 
     def current_encounter_id(self) -> str:
         return self.encounter.currentData() or ""
@@ -493,7 +491,7 @@ class RecordPanel(QWidget):
     def _encounter_activated(self, index: int) -> None:
         encounter_id = self.encounter.itemData(index)
         if encounter_id and (self.stay is None or encounter_id != self.stay.encounter.id):
-            emit_signal(self.encounter_changed, encounter_id)
+            self.encounter_changed.emit(encounter_id)
 
     def _row_chosen(self, kind: str) -> None:
         table = self.tables[kind]
@@ -504,12 +502,12 @@ class RecordPanel(QWidget):
         item = self._rows[kind][row]
         title = table.item(row, 0).text()
         heading = translate("RecordPanel", "{kind}: {item}").format(kind=tab_titles()[kind], item=title)
-        emit_signal(self.item_selected, heading, item)
+        self.item_selected.emit(heading, item)
 
     def _problem_chosen(self, row: int) -> None:
         if 0 <= row < len(self._problem_rows):
             problem = self._problem_rows[row]
-            emit_signal(self.problem_selected, problem.file, problem.message)
+            self.problem_selected.emit(problem.file, problem.message)
 
 
 # --- loading a case off the GUI thread ------------------------------------------------------
@@ -527,42 +525,32 @@ def split_case_key(key: str) -> tuple[Path, str | None]:
     return Path(path), patient or None
 
 
-def ndjson_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path] if path.suffix.lower() == ".ndjson" else []
-    return sorted(p for p in path.rglob("*.ndjson") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+@dataclass
+class LoadedCase:
+    """What opening a case brought back: the record, or the patients to choose from (a FHIR
+    bulk export holding several), or the one-line message why it could not be opened."""
+
+    path: Path
+    patient_id: str | None
+    record: Record | None = None
+    patients: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
 
 
-class LoaderSignals(QObject):
-    loaded = Signal(int, object)  # request number, Record
-    failed = Signal(int, str)  # request number, one-line message
-    patients = Signal(int, object)  # request number, [(id, name)] when the files hold several patients
-
-
-class CaseLoader(QRunnable):
-    """Import one case on the thread pool: a big export or a long PDF must not freeze
-    the window (the bundled samples take ~0.3 s, Synthea files well under 0.1 s)."""
-
-    def __init__(self, number: int, path: Path, patient_id: str | None) -> None:
-        super().__init__()
-        self.number, self.path, self.patient_id = number, path, patient_id
-        self.signals = LoaderSignals()
-
-    def run(self) -> None:
-        try:
-            if self.patient_id is None and self.path.exists():
-                files = ndjson_files(self.path)
-                found = list_ndjson_patients(files) if files else []
-                if len(found) > 1:
-                    emit_signal(self.signals.patients, self.number, found)
-                    return
-            record = load_case(self.path, self.patient_id)
-            prepare_facts(record)  # the notes are read here, off the GUI thread; the pane's facts are then quick
-        except RecordError as exc:
-            emit_signal(self.signals.failed, self.number, str(exc))
-        except Exception as exc:  # an importer bug must reach the doctor as a message, not kill the thread
-            log.error("import failed with %s (details at DEBUG: they may quote the record)", type(exc).__name__)
-            log.debug("import failure", exc_info=True)
-            emit_signal(self.signals.failed, self.number, f"{self.path}: {type(exc).__name__}: {exc}")
-        else:
-            emit_signal(self.signals.loaded, self.number, record)
+def load_case_job(path: Path, patient_id: str | None) -> LoadedCase:
+    """Import one case; run on the thread pool (LatestJobs), so a big export or a long PDF
+    does not freeze the window (the bundled samples take ~0.3 s, Synthea files well under 0.1 s)."""
+    try:
+        if patient_id is None:
+            found = patients_to_choose(path)
+            if found:
+                return LoadedCase(path, None, patients=found)
+        record = open_case(path, patient_id)
+        prepare(record)  # the notes are read here, off the GUI thread; the pane's facts are then quick
+    except RecordError as exc:
+        return LoadedCase(path, patient_id, error=str(exc))
+    except Exception as exc:  # an importer bug must reach the doctor as a message, not kill the thread
+        log.error("import failed with %s (details at DEBUG: they may quote the record)", type(exc).__name__)
+        log.debug("import failure", exc_info=True)
+        return LoadedCase(path, patient_id, error=f"{path}: {type(exc).__name__}: {exc}")
+    return LoadedCase(path, patient_id, record)

@@ -3,7 +3,8 @@
 A llama.cpp model is not thread-safe, so one QObject on its own QThread builds the
 engine and runs every draft; the GUI calls its methods, which only queue work, and
 listens to its signals. Every signal carries the task id first: starting a task
-cancels the previous one, and the GUI ignores signals of any task but its latest.
+cancels the previous one, and the GUI ignores signals of any task but its latest (task
+ids are tickets of gui.latest.Latest, the app's one "latest request wins" helper).
 
 Each task ends with exactly one of ``draft_finished``, ``section_finished`` or
 ``failed``. Tokens and progress are coalesced on the worker thread so a fast model
@@ -11,9 +12,7 @@ cannot flood the GUI's event loop."""
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,13 +21,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..drafting.pipeline import draft_summary, regenerate_section
 from ..engine.base import Cancel, Engine, EngineError, Progress
 from ..engine.llama_engine import LocalEngine
-from ..engine.models import read_model_info, resolve_model
 from ..records.model import RecordError
 from ..records.stay import Stay
 from ..templates import Template, TemplateProblem
+from ..workflow import draft_summary, local_engine as make_engine, regenerate_section, resolve_model
+from .latest import Latest
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -44,41 +43,8 @@ def local_engine(settings: EngineSettings) -> LocalEngine:
     """The app's engine: llama.cpp on the chosen GGUF file (the default model when none).
     The file is read here, so a bad path fails before a good engine is dropped; the
     weights load later, on first need."""
-    info = read_model_info(Path(settings.model_path)) if settings.model_path else resolve_model(None)
-    return LocalEngine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
-
-
-class _Probe(QObject):
-    ping = Signal()
-
-
-def _emit_drops_a_reference() -> bool:
-    """PySide6 6.12.0 hands back emit()'s bool result without a new reference. On Python
-    3.11, where True is not immortal, every emit then drops one reference to True, and
-    after some hundreds of emits the interpreter aborts ("bool_dealloc"). PySide6 6.11.3
-    does not; probe once so a fixed release turns the repair off by itself."""
-    probe, tries = _Probe(), 64
-    before = sys.getrefcount(True)
-    for _ in range(tries):
-        probe.ping.emit()
-    drops = before - sys.getrefcount(True) >= tries // 2  # other threads' noise is a few references at most
-    if drops:
-        for _ in range(tries):  # give back what the probe itself took
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-    return drops
-
-
-_EMIT_DROPS_A_REFERENCE = _emit_drops_a_reference()
-if _EMIT_DROPS_A_REFERENCE:
-    log.info("this PySide6 drops a reference on each signal emit; emit_signal() repairs it")
-
-
-def emit_signal(signal, *args) -> None:
-    """``signal.emit(*args)``, repairing the reference PySide6 6.12.0 drops (see above).
-    Use it for every emit from Python in a long-running GUI."""
-    result = signal.emit(*args)
-    if _EMIT_DROPS_A_REFERENCE:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+    info = resolve_model(Path(settings.model_path) if settings.model_path else None)
+    return make_engine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
 
 
 @dataclass
@@ -108,7 +74,7 @@ class _Stream:
         self.last_progress = 0.0
 
     def _current(self) -> bool:
-        return self.worker._task == self.task
+        return self.worker.latest.is_latest(self.task)
 
     def token(self, key: str, text: str) -> None:
         if key != self.key:
@@ -120,7 +86,7 @@ class _Stream:
 
     def flush_tokens(self) -> None:
         if self.pieces and self._current():
-            emit_signal(self.worker.token, self.task, self.key, "".join(self.pieces))
+            self.worker.token.emit(self.task, self.key, "".join(self.pieces))
         self.pieces.clear()
         self.last_token = time.monotonic()
 
@@ -138,7 +104,7 @@ class _Stream:
 
     def _show(self, report: Progress) -> None:
         if self._current():
-            emit_signal(self.worker.progress, self.task, report)
+            self.worker.progress.emit(self.task, report)
         self.shown, self.pending = report, None
         self.last_progress = time.monotonic()
 
@@ -172,7 +138,7 @@ class ModelWorker(QObject):
         super().__init__()
         self._engine_factory = engine_factory
         self._lock = threading.Lock()
-        self._task = 0  # the latest task id; written on the GUI thread, read on the worker thread
+        self.latest = Latest()  # task ids; a new one is taken on the GUI thread, checked on the worker thread
         self._cancel: threading.Event | None = None
         self._closed = False
         self._engine: Engine | None = None  # touched only on the worker thread (or after it ended)
@@ -216,7 +182,7 @@ class ModelWorker(QObject):
     @property
     def task(self) -> int:
         """The latest task id (0 before the first task)."""
-        return self._task
+        return self.latest.current
 
     def _queue(self, kind: str, stay: Stay, template: Template, key: str, settings: EngineSettings) -> int:
         if self._closed:
@@ -224,10 +190,9 @@ class ModelWorker(QObject):
         with self._lock:
             if self._cancel is not None:
                 self._cancel.set()
-            self._task += 1
             self._cancel = Cancel()
-            job = _Job(self._task, kind, stay, template, key, settings, self._cancel)
-        emit_signal(self._submit, job)
+            job = _Job(self.latest.next(), kind, stay, template, key, settings, self._cancel)
+        self._submit.emit(job)
         return job.task
 
     # -- on the worker thread -----------------------------------------------------
@@ -237,8 +202,8 @@ class ModelWorker(QObject):
         if self._closed:
             log.debug("task %d dropped: the worker is shutting down", job.task)
             return
-        if job.task != self._task:  # a newer task came before this one started
-            emit_signal(self.failed, job.task, self.tr("Replaced by a newer task before it started."))
+        if not self.latest.is_latest(job.task):  # a newer task came before this one started
+            self.failed.emit(job.task, self.tr("Replaced by a newer task before it started."))
             return
         stream = _Stream(self, job.task)
         try:
@@ -248,25 +213,25 @@ class ModelWorker(QObject):
                     job.stay, job.template, engine, on_progress=stream.progress, on_token=stream.token, cancel=job.cancel
                 )
                 stream.finish()
-                emit_signal(self.draft_finished, job.task, draft)
+                self.draft_finished.emit(job.task, draft)
             else:
                 section = regenerate_section(
                     job.stay, job.template, engine, job.key,
                     on_progress=stream.progress, on_token=stream.token, cancel=job.cancel,
                 )
                 stream.finish()
-                emit_signal(self.section_finished, job.task, section)
+                self.section_finished.emit(job.task, section)
         except (EngineError, TemplateProblem, RecordError) as exc:
             log.info("task %d failed: %s", job.task, type(exc).__name__)
-            emit_signal(self.failed, job.task, _one_line(str(exc)))
+            self.failed.emit(job.task, _one_line(str(exc)))
         except MemoryError:
             self._engine = self._engine_key = None  # give the memory back before the user tries again
             message = self.tr("Not enough memory for this model; choose a smaller model or a smaller context size.")
-            emit_signal(self.failed, job.task, message)
+            self.failed.emit(job.task, message)
         except Exception as exc:  # a bug: say so, keep the worker alive
             log.exception("task %d: internal error", job.task)
             message = self.tr("Internal error: {kind}: {message}").format(kind=type(exc).__name__, message=exc)
-            emit_signal(self.failed, job.task, _one_line(message))
+            self.failed.emit(job.task, _one_line(message))
 
     def _engine_for(self, job: _Job) -> Engine:
         """The cached engine if model and settings are unchanged, else a new one. The new
@@ -276,10 +241,10 @@ class ModelWorker(QObject):
         settings = job.settings
         key = (settings.model_path, settings.threads, settings.context_cap, settings.gpu_layers)
         if self._engine is not None and key == self._engine_key:
-            emit_signal(self.loading, job.task, self._engine.name)
+            self.loading.emit(job.task, self._engine.name)
             return self._engine
         engine = self._engine_factory(settings)
-        emit_signal(self.loading, job.task, engine.name)
+        self.loading.emit(job.task, engine.name)
         self._engine = self._engine_key = None
         self._engine, self._engine_key = engine, key
         log.info("engine for %s (threads=%s, context cap=%s, gpu layers=%d)",
