@@ -29,6 +29,7 @@ this one process, rates are also given from the median time per token or chunk
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil

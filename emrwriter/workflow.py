@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import store
 from .checks.completeness import default_template_name
 from .checks.draft_file import read_draft
 from .checks.evidence import build_evidence
@@ -36,7 +37,6 @@ from .records.model import Record
 from .records.stay import Stay, inpatient_stays, select_encounter
 from .records.text_encoding import decode_text
 from .templates import DATA, Template, TemplateProblem, available_templates, load_template
-from . import store
 
 log = logging.getLogger(__name__)
 

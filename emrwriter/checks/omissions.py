@@ -12,10 +12,10 @@ import re
 
 from rapidfuzz import fuzz
 
-from ..vocabulary.drugs import canonical_drug, find_drugs
 from ..facts.tokens import Token
 from ..records.headings import find_sections
 from ..records.model import Medication
+from ..vocabulary.drugs import canonical_drug, find_drugs
 from .evidence import RecordEvidence
 from .findings import HIGH, Evidence, Finding, worded
 from .grounding import checked_span

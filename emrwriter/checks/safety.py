@@ -14,12 +14,12 @@ import re
 
 from rapidfuzz import fuzz
 
-from ..vocabulary.drugs import allergy_class, canonical_drug, in_allergy_class
 from ..facts.extract import ABNORMAL_FLAGS, PENDING_VALUE, LabResult, structured_results
-from ..vocabulary.lab_names import lab_names
 from ..facts.stay import StayFacts
 from ..facts.tokens import Token, split_sentences
 from ..records.stay import Stay
+from ..vocabulary.drugs import allergy_class, canonical_drug, in_allergy_class
+from ..vocabulary.lab_names import lab_names
 from .evidence import RecordEvidence
 from .findings import HIGH, LOW, MEDIUM, Evidence, Finding, worded
 from .grounding import checked_span

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .base import EngineError
 from ..paths import model_dirs
+from .base import EngineError
 
 log = logging.getLogger(__name__)
 

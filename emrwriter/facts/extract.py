@@ -19,10 +19,10 @@ from rapidfuzz import fuzz
 
 from ..records.lab_flags import flag_from_range
 from ..records.model import Document, Observation, Provenance
-from ..records.text_lists import list_items
 from ..records.stay import Stay
-from .dates import DateValue
+from ..records.text_lists import list_items
 from ..vocabulary.lab_names import VITAL_SYNONYMS, lab_key
+from .dates import DateValue
 from .tokens import split_sentences, tokenize
 from .units import Quantity
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ..records.model import Document, Medication, Provenance
 from ..records.medication_text import reason_in, status_cue
+from ..records.model import Document, Medication, Provenance
 from ..records.stay import HISTORY, STAY, Stay
 from ..vocabulary.drugs import canonical_drug, find_drugs
 from .extract import where

@@ -13,10 +13,30 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..records.model import Allergy, Condition, Document, Encounter, Medication, Observation, Patient, Procedure, Record, RecordError
+from ..records.model import (
+    Allergy,
+    Condition,
+    Document,
+    Encounter,
+    Medication,
+    Observation,
+    Patient,
+    Procedure,
+    Record,
+    RecordError,
+)
 from ..records.stay import HISTORY, STAY, Stay, select_encounter
-from .extract import FollowUp, LabResult, PendingResult, follow_ups, merge_results, pending_results, procedures_from_text
-from .extract import results_from_text, structured_results
+from .extract import (
+    FollowUp,
+    LabResult,
+    PendingResult,
+    follow_ups,
+    merge_results,
+    pending_results,
+    procedures_from_text,
+    results_from_text,
+    structured_results,
+)
 from .reconcile import MedicationChange, drug_key, reconcile
 
 # Free-text sections that data-filled sections may quote verbatim, by heading key.

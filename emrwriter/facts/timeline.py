@@ -17,8 +17,8 @@ from datetime import date, datetime
 from ..records.dates import find_date
 from ..records.fields import line_fields
 from ..records.headings import heading_key
-from ..records.subnotes import NOTE_WORDS
 from ..records.model import Document, Provenance
+from ..records.subnotes import NOTE_WORDS
 from .extract import LabResult, where
 from .stay import StayFacts
 from .tokens import split_sentences

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .dates import DateValue, find_dates
-from .dosing import match_frequency, match_route
 from ..vocabulary.drugs import find_drugs
 from ..vocabulary.lab_names import AMBIGUOUS_LABELS, LAB_LOOKUP, MAX_LAB_WORDS, VITAL_LETTERS, ZH_LAB_PATTERN
+from .dates import DateValue, find_dates
+from .dosing import match_frequency, match_route
 from .numbers import EN_NUMBER_WORDS, ZH_NUMBER, decimals, digits_value, en_words_value, zh_numeral_value
 from .units import Quantity, parse_unit
 

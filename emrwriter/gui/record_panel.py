@@ -446,7 +446,7 @@ class RecordPanel(QWidget):
         for kind in self.KINDS:
             table = self.tables[kind]
             shown = 0
-            for row, item in enumerate(self._rows[kind]):
+            for row in range(len(self._rows[kind])):
                 hidden = not show_all and kind != "allergies" and self._labels[kind][row] != STAY
                 table.setRowHidden(row, hidden)
                 shown += not hidden

@@ -26,7 +26,8 @@ from ..engine.llama_engine import LocalEngine
 from ..records.model import RecordError
 from ..records.stay import Stay
 from ..templates import Template, TemplateProblem
-from ..workflow import draft_summary, local_engine as make_engine, regenerate_section, resolve_model
+from ..workflow import draft_summary, regenerate_section, resolve_model
+from ..workflow import local_engine as make_engine
 from .latest import Latest
 from .settings import EngineSettings
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ..vocabulary.drug_names import ZH_FORMS
 from ..vocabulary.drugs import find_drugs
-from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, looks_like_lab_csv
-from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
 from .dates import parse_datetime
+from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, looks_like_lab_csv
 from .medication_text import parse_medication
+from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
 from .notes import STAY_ID
 from .text_encoding import decode_text
 

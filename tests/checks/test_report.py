@@ -9,9 +9,9 @@ import docx
 import pytest
 
 from emrwriter.checks.citations import cite
-from emrwriter.cli.verify import add_parser as add_verify_parser
 from emrwriter.checks.completeness import check_completeness
 from emrwriter.checks.draft_file import read_draft
+from emrwriter.cli.verify import add_parser as add_verify_parser
 from emrwriter.records.model import RecordError
 from emrwriter.templates import load_template
 from tests.conftest import CORPUS, EN_CASE, ZH_CASE

@@ -14,8 +14,7 @@ from docx import Document as read_docx
 
 from emrwriter.drafting.pipeline import draft_summary
 from emrwriter.export.docx_writer import write_docx
-from emrwriter.facts.stay import facts_json
-from emrwriter.facts.stay import stay_facts
+from emrwriter.facts.stay import facts_json, stay_facts
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template

@@ -13,8 +13,8 @@ from docx import Document as read_docx
 
 from emrwriter.checks.evidence import build_evidence
 from emrwriter.checks.review import CheckedSection, review_draft
-from emrwriter.export.comments import word_comments
 from emrwriter.drafting.evidence import Piece, PromptEvidence
+from emrwriter.export.comments import word_comments
 from emrwriter.export.docx_writer import write_docx
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter

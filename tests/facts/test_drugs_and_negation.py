@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from emrwriter.facts.conditions import en_terms, zh_terms
-from emrwriter.vocabulary.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
 from emrwriter.facts.negation import en_negated, zh_negated
 from emrwriter.facts.tokens import tokenize
+from emrwriter.vocabulary.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
 
 
 def names(text: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from emrwriter.records.stay import select_encounter
 from emrwriter.store import Store
 from emrwriter.workflow import high_findings
 from tests.conftest import EN_CASE, draft_by_hand
-from tests.gui.test_main_window import Dialogs, dialogs, make_window, open_case, settings_dir, store  # noqa: F401 (fixtures)
+from tests.gui.conftest import Dialogs, open_case
 
 COURSE = ("She was treated with furosemide 80 mg IV twice daily and warfarin 5 mg daily. Clopidogrel 75 mg daily was added. "
           "Her BNP was 1840 pg/mL.")

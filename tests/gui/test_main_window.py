@@ -18,115 +18,27 @@ from pathlib import Path
 
 import pytest
 from docx import Document as read_docx
-from PySide6.QtCore import QElapsedTimer, QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QElapsedTimer, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from emrwriter.drafting.draft import Draft, DraftSection
 from emrwriter.facts.stay import stay_facts
-from emrwriter.gui.app import GuiThreadCollector
 from emrwriter.gui.draft_panel import MAX_WAIT_MS, HistoryDialog, SectionEditor
-from emrwriter.gui.main_window import MainWindow
 from emrwriter.gui.record_panel import case_key
-from emrwriter.gui.settings import EngineSettings
 from emrwriter.gui.single_instance import InstanceLock
 from emrwriter.gui.stall import StallMeter
-from emrwriter.gui.worker import ModelWorker
 from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.store import Store
 from emrwriter.templates import load_template
 from tests.conftest import EN_CASE
-from tests.fakes import FakeEngine
+from tests.gui.conftest import OPEN_MS, Dialogs, open_case
 
-SETTINGS = EngineSettings(threads=2, context_cap=2048)  # small context: quick, and the sample still fits
-OPEN_MS = 20_000
 DRAFT_MS = 1_800_000  # ~1 min on two idle cores; far more when the machine is busy
 FIRST_TOKEN_MS = 600_000
 LAB_ROW = "BNP,1840,pg/mL,<100,H,10/03/2026 14:35"
 EDIT = " Bring this summary to the clinic."
-
-
-class Dialogs:
-    """Stands in for QMessageBox's static functions: records what was asked and answers."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, str]] = []
-        self.answers = {
-            "question": QMessageBox.StandardButton.No,
-            "warning": QMessageBox.StandardButton.Yes,
-            "information": QMessageBox.StandardButton.Ok,
-            "critical": QMessageBox.StandardButton.Ok,
-        }
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        for name in self.answers:
-            monkeypatch.setattr(QMessageBox, name, self._fake(name))
-
-    def _fake(self, name: str):
-        def fake(parent, title, text, *args, **kwargs):
-            self.calls.append((name, title, text))
-            return self.answers[name]
-
-        return fake
-
-    def titles(self, name: str) -> list[str]:
-        return [title for kind, title, _ in self.calls if kind == name]
-
-
-@pytest.fixture
-def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
-    found = Dialogs()
-    found.install(monkeypatch)
-    return found
-
-
-@pytest.fixture
-def settings_dir(tmp_path: Path) -> Path:
-    """QSettings (window geometry, language, engine) go to a temporary folder."""
-    folder = tmp_path / "settings"
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-    return folder
-
-
-@pytest.fixture
-def store(tmp_path: Path, settings_dir: Path):
-    with Store(tmp_path / "store.sqlite3") as opened:
-        yield opened
-
-
-def fake_engine(settings: EngineSettings) -> FakeEngine:
-    """The windows' engine unless a test asks for the real model: it writes a token per
-    2 ms, so Stop lands while it writes."""
-    return FakeEngine(context_limit=settings.context_cap or 8192, answer="The patient improved. " * 100, token_delay=0.002)
-
-
-@pytest.fixture
-def make_window(qtbot, store: Store, dialogs: Dialogs):
-    """Windows on the test's store, drafting with the fake engine (``real=True``: the
-    default model); each is closed (worker shut down) at the end."""
-    made: list[MainWindow] = []
-
-    def make(real: bool = False) -> MainWindow:
-        window = MainWindow(store, worker=ModelWorker() if real else ModelWorker(engine_factory=fake_engine))
-        window.engine_settings = SETTINGS
-        qtbot.addWidget(window)
-        window.show()
-        made.append(window)
-        return window
-
-    yield make
-    dialogs.answers["question"] = QMessageBox.StandardButton.Yes  # "stop drafting and quit?"
-    for window in made:
-        window.close()
-        window.worker.shutdown()
-    GuiThreadCollector.uninstall()
-
-
-def open_case(qtbot, window: MainWindow, path: Path = EN_CASE) -> None:
-    with qtbot.waitSignal(window.case_opened, timeout=OPEN_MS):
-        window.open_path(path)
 
 
 def test_open_case_shows_record_and_lab_evidence(qtbot, make_window) -> None:

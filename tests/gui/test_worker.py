@@ -6,7 +6,6 @@ worker in tests/gui/test_main_window.py."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from dataclasses import dataclass

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from emrwriter.records.headings import HEADING_KEYS, find_sections, heading_key
-from emrwriter.records.model import Record, RecordError
 from emrwriter.records.dates import find_date
+from emrwriter.records.headings import HEADING_KEYS, find_sections, heading_key
 from emrwriter.records.medication_text import parse_medication
+from emrwriter.records.model import Record, RecordError
 from emrwriter.records.notes import document_from_text, load_docx, load_pdf, load_text
 
 ROOT = Path(__file__).resolve().parents[2]

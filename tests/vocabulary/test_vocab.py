@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from emrwriter.vocabulary import drug_names, drugs, lab_names
+from emrwriter.vocabulary import VOCAB_DIR, VocabError, drug_names, drugs, lab_names
 from emrwriter.vocabulary.drug_names import load_drug_vocabulary
 from emrwriter.vocabulary.drugs import allergy_class, canonical_drug, find_drugs, in_allergy_class
 from emrwriter.vocabulary.lab_names import lab_key, load_lab_vocabulary
-from emrwriter.vocabulary import VOCAB_DIR, VocabError
 
 DATA_FILES = ("drugs_en.csv", "drugs_zh.csv", "drug_morphology.toml", "allergy_classes.toml", "labs.csv", "lab_rules.toml")
 
