@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..checks.findings import HIGH, LOW, MEDIUM
 from ..checks.review import DraftReview, SectionReview
 from ..drafting.draft import Draft, DraftSection, Table
 from ..records.model import Provenance
@@ -41,7 +42,7 @@ from .evidence_panel import qt_position
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 700  # quiet time after the last keystroke before saving
-FINDING_COLOURS = {"high": "#c62828", "medium": "#e08a00", "low": "#8a939c"}
+FINDING_COLOURS = {HIGH: "#c62828", MEDIUM: "#e08a00", LOW: "#8a939c"}
 UNSUPPORTED_COLOUR = "#7b61c4"
 MAX_WAIT_MS = 1800  # and never more than this behind while typing on
 
@@ -312,7 +313,7 @@ class SectionEditor(QFrame):
             for finding in review.findings:
                 if finding.end > finding.start:
                     selections.append(self._mark(text, finding.start, finding.end,
-                                                 FINDING_COLOURS.get(finding.severity, FINDING_COLOURS["low"]),
+                                                 FINDING_COLOURS.get(finding.severity, FINDING_COLOURS[LOW]),
                                                  QTextCharFormat.UnderlineStyle.WaveUnderline))
         self.editor.setExtraSelections(selections)
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..checks.evidence import RecordEvidence
-from ..checks.findings import Finding
+from ..checks.findings import HIGH, LOW, MEDIUM, SEVERITIES, Finding
 from ..checks.review import CheckedSection, DraftReview
 from ..records.stay import Stay
 from ..templates import Template
@@ -23,8 +23,8 @@ from .latest import LatestJobs
 log = logging.getLogger(__name__)
 
 RECHECK_MS = 1500  # after the last keystroke
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-SEVERITY_COLOURS = {"high": "#a1231b", "medium": "#8a5300", "low": "#5f6670"}
+SEVERITY_ORDER = {severity: n for n, severity in enumerate(SEVERITIES)}  # most severe first
+SEVERITY_COLOURS = {HIGH: "#a1231b", MEDIUM: "#8a5300", LOW: "#5f6670"}
 
 
 class FindingsPanel(QWidget):
@@ -163,7 +163,7 @@ class FindingsPanel(QWidget):
             self.tree.addTopLevelItem(item)
         self.tree.resizeColumnToContents(0)
         self.tree.setColumnWidth(1, min(self.tree.sizeHintForColumn(1) + 12, 160))
-        high = sum(1 for _, f in found if f.severity == "high")
+        high = sum(1 for _, f in found if f.severity == HIGH)
         unsupported = sum(len(s.unsupported()) for s in review.sections.values())
         self.title.setText(self.tr("Findings ({n})").format(n=len(found)))
         parts = [self.tr("high: {high}, other: {other}").format(high=high, other=len(found) - high),
@@ -177,7 +177,7 @@ class FindingsPanel(QWidget):
         self.summary.setText(" · ".join(parts))
 
     def _severity(self, severity: str) -> str:
-        return {"high": self.tr("High"), "medium": self.tr("Medium"), "low": self.tr("Low")}.get(severity, severity)
+        return {HIGH: self.tr("High"), MEDIUM: self.tr("Medium"), LOW: self.tr("Low")}.get(severity, severity)
 
     def _tooltip(self, finding: Finding) -> str:
         tip = finding.message
