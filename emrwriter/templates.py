@@ -37,6 +37,7 @@ class SectionSpec:
     table: str = ""  # "medications" | "labs" | "" : a table the export adds under the text
     max_tokens: int = 300
     sources: tuple[str, ...] = ()  # StayFacts lists whose items the section cites
+    timeline: tuple[str, ...] = ()  # a model section: the timeline entries it tells (drafting/narrative.py)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def available_templates() -> dict[str, Path]:
 
 def _section_spec(spec: dict, manifest_path: Path) -> SectionSpec:
     """One [[sections]] table; ``kind`` is the older name of ``origin`` (user templates keep working)."""
-    fields = {**spec, "sources": tuple(spec.get("sources", ()))}
+    fields = {**spec, "sources": tuple(spec.get("sources", ())), "timeline": tuple(spec.get("timeline", ()))}
     if "kind" in fields:
         if "origin" in fields:
             raise TemplateProblem(f"{manifest_path}: section {spec.get('key')!r} has both origin and kind (kind is its older name)")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..facts.stay import StayFacts
+from ..facts.timeline import TimelineEntry
 from ..records.model import Observation, Provenance
 from ..templates import format_when
 from ..words import fill, words
@@ -81,7 +82,7 @@ SOURCE_KINDS = {
 }
 # Kept whatever the budget: the lists the data sections render and the checks compare
 # the prose against (diagnoses, allergies, discharge drugs, procedures, abnormal results).
-ALWAYS_KEPT = frozenset({"diagnoses", "allergies", "discharge_medications", "procedures", "abnormal_labs"})
+ALWAYS_KEPT = frozenset({"diagnoses", "allergies", "discharge_medications", "procedures", "abnormal_labs", "timeline"})
 
 
 def required_kinds(sources: Iterable[str]) -> set[str]:
@@ -89,8 +90,9 @@ def required_kinds(sources: Iterable[str]) -> set[str]:
     return set(ALWAYS_KEPT) | {SOURCE_KINDS[s] for s in sources if s in SOURCE_KINDS}
 
 
-def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
-    """Every piece of the stay the model could read, with priority and order."""
+def gather_pieces(facts: StayFacts, language: str, timeline: list[TimelineEntry] | None = None) -> list[Piece]:
+    """Every piece of the stay the model could read, with priority and order: the stay's
+    timeline (dated, ordered, each entry checked against its source) before the notes."""
     labels = words(language)["record"]
     pieces: list[Piece] = []
 
@@ -106,6 +108,9 @@ def gather_pieces(facts: StayFacts, language: str) -> list[Piece]:
     lists("diagnoses", diagnoses, 0, 0, [c.provenance for c in facts.admission_diagnoses + facts.discharge_diagnoses])
     lists("history", [c.name for c in facts.history_conditions], 3, 1, [c.provenance for c in facts.history_conditions])
     lists("allergies", [_allergy_line(a) for a in facts.allergies], 0, 2, [a.provenance for a in facts.allergies])
+    if timeline:
+        lines = [f"{format_when(e.day)} {e.text}".strip() for e in timeline]
+        lists("timeline", lines, 0, 3, [e.provenance for e in timeline])
     order = 10
     for doc in facts.documents:
         for label, start, end, priority, topic in _document_parts(doc):

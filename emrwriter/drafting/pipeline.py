@@ -7,20 +7,32 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from ..engine.base import Cancel, Engine, EngineError, Generation, PrefixStats, ProgressCallback
+from ..engine.repetition import RepetitionGuard
 from ..facts.stay import StayFacts, stay_facts
+from ..facts.timeline import TimelineEntry, build_timeline
 from ..records.stay import Stay
 from ..templates import DATA, MODEL, SectionSpec, Template, format_when
 from ..words import words as words_for
 from .draft import Draft, DraftSection, Table
 from .evidence import Piece, PromptEvidence, fit_evidence, gather_pieces, required_kinds
+from .narrative import render_narrative
 from .stats import SectionStats
 
 log = logging.getLogger(__name__)
 
 SectionTokenCallback = Callable[[str, str], None]  # (section key, text piece)
+
+# Who writes the narrative sections: the model (from the record and the stay's timeline), or
+# the record itself (the timeline's sentences, no model: a grounded draft in seconds).
+FROM_MODEL, FROM_RECORD = "model", "record"
+NARRATIVES = (FROM_MODEL, FROM_RECORD)
+# Tokens of raw note passages the model reads beside the timeline (chosen by relevance to the
+# sections); see README "Narrative from the timeline" for the measurement behind the figure.
+NOTES_WITH_TIMELINE = 1200
 
 
 def draft_summary(
@@ -31,13 +43,19 @@ def draft_summary(
     on_progress: ProgressCallback | None = None,
     on_token: SectionTokenCallback | None = None,
     cancel: threading.Event | None = None,
+    narrative: str = FROM_MODEL,
 ) -> Draft:
-    """The whole draft. Stopping keeps what was written and marks the rest incomplete."""
+    """The whole draft. Stopping keeps what was written and marks the rest incomplete.
+    ``narrative``: FROM_MODEL (the model writes the narrative sections from the record and
+    the stay's timeline) or FROM_RECORD (they are the timeline's own sentences: no model)."""
     started = time.monotonic()
     cancel = cancel or Cancel()
     words = words_for(template.language)
     facts = stay_facts(stay)
-    model_specs = [s for s in template.sections if s.origin == MODEL]
+    if narrative not in NARRATIVES:
+        raise EngineError(f"narrative must be one of {', '.join(NARRATIVES)}, not {narrative!r}")
+    timeline = build_timeline(facts, template.language)
+    model_specs = [s for s in template.sections if s.origin == MODEL] if narrative == FROM_MODEL else []
     if model_specs and engine is None:
         raise EngineError(f"template {template.name} has model-written sections but no model is loaded")
     draft = Draft(
@@ -54,7 +72,7 @@ def draft_summary(
     cited = []
     stats = draft.stats
     if model_specs:
-        evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
+        evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, timeline)
         draft.omitted = evidence.omitted_notes(engine.context_limit, template.language)
         stats.record_tokens = sum(p.tokens for p in evidence.pieces)
         stats.evidence = evidence.method
@@ -65,6 +83,11 @@ def draft_summary(
     for spec in template.sections:
         if spec.origin == DATA:
             draft.sections.append(_data_section(spec, template, facts, words))
+            continue
+        if narrative == FROM_RECORD:  # the timeline's sentences, each citing its source
+            text, sources = render_narrative(template, spec.key, spec.timeline, timeline)
+            draft.sections.append(DraftSection(spec.key, spec.heading, text, DATA, sources=sources,
+                                               table=section_table(spec, facts, words)))
             continue
         section = DraftSection(spec.key, spec.heading, "", MODEL, sources=list(cited), table=section_table(spec, facts, words))
         draft.sections.append(section)
@@ -105,7 +128,7 @@ def regenerate_section(
     words = words_for(template.language)
     facts = stay_facts(stay)
     model_specs = [s for s in template.sections if s.origin == MODEL]
-    evidence, prompts = _prepare_prompts(facts, template, engine, model_specs)
+    evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, build_timeline(facts, template.language))
     cited = [source for piece in evidence.pieces for source in piece.sources]
     section = DraftSection(spec.key, spec.heading, "", MODEL, sources=cited, table=section_table(spec, facts, words))
     cancel = cancel or Cancel()
@@ -119,19 +142,35 @@ def model_prompts(stay: Stay, template: Template, engine: Engine) -> dict[str, s
     draft_summary builds it for this engine (the benchmark writes them again to compare
     decoding methods)."""
     specs = [s for s in template.sections if s.origin == MODEL]
-    return _prepare_prompts(stay_facts(stay), template, engine, specs)[1] if specs else {}
+    facts = stay_facts(stay)
+    return _prepare_prompts(facts, template, engine, specs, build_timeline(facts, template.language))[1] if specs else {}
 
 
 def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) -> Generation:
-    """Generate one model section into ``section``, streaming its tokens."""
+    """Generate one model section into ``section``, streaming its tokens. A section that
+    falls into a loop is stopped there (the doctor's Stop still stops the whole draft), kept
+    up to the first repeat and marked."""
+    guard = RepetitionGuard()
+    section_stop = Cancel()
+    unlisten = cancel.listen(section_stop.set) if isinstance(cancel, Cancel) else lambda: None
 
     def tokens(piece: str) -> None:
         if on_token:
             on_token(spec.key, piece)
+        if guard.feed(piece) and not section_stop.is_set():
+            section_stop.set()
 
-    result = engine.generate(prompt, spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens, cancel=cancel)
+    try:
+        result = engine.generate(prompt, spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens,
+                                 cancel=section_stop if isinstance(cancel, Cancel) else cancel)
+    finally:
+        unlisten()
     section.text = result.text.strip()
-    if result.stop_reason == "cancelled":
+    if guard.cut is not None and not cancel.is_set():
+        section.text = guard.kept.strip()
+        section.complete, section.note = False, words["drafting"]["repetition"]
+        result = replace(result, text=guard.kept, stop_reason="repetition")
+    elif result.stop_reason == "cancelled":
         section.complete, section.note = False, words["drafting"]["stopped"]
     elif result.stop_reason == "length":
         section.complete, section.note = False, words["drafting"]["length"].format(n=spec.max_tokens)
@@ -139,7 +178,7 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
 
 
 def _prepare_prompts(
-    facts: StayFacts, template: Template, engine: Engine, specs: list[SectionSpec]
+    facts: StayFacts, template: Template, engine: Engine, specs: list[SectionSpec], timeline: list[TimelineEntry]
 ) -> tuple[PromptEvidence, dict[str, str]]:
     """Fit the evidence to the context, then build each section's prompt: system,
     the record (identical bytes for every section), then the section's task."""
@@ -160,9 +199,14 @@ def _prepare_prompts(
         reason = f"the whole record would take longer than {engine.read_seconds:g} s to read"
     queries = {s.key: f"{s.heading} {tasks[s.key]}" for s in specs}
     required = required_kinds(source for s in template.sections for source in s.sources)
+    pieces = gather_pieces(facts, template.language, timeline)
+    if timeline:  # the timeline carries the notes: add only their most relevant passages
+        must = sorted((p for p in pieces if p.kind in required), key=lambda p: p.order)
+        capped = engine.count_tokens(render(must)) + NOTES_WITH_TIMELINE
+        if capped < budget:
+            budget, reason = capped, words_for(template.language)["omitted"]["timeline"]
     while True:
-        evidence = fit_evidence(gather_pieces(facts, template.language), budget, engine.count_tokens, render,
-                                queries=queries, required=required)
+        evidence = fit_evidence(pieces, budget, engine.count_tokens, render, queries=queries, required=required)
         evidence.reason = reason
         record = render(evidence.pieces)
         prompts = {key: engine.chat_prompt(system, f"{record}\n\n{task}") for key, task in tasks.items()}
