@@ -24,13 +24,14 @@ from .checks.findings import HIGH, Finding
 from .checks.review import CheckedSection, DraftReview, review_draft, table_text
 from .checks.verify import draft_language, verify
 from .drafting.draft import Draft, DraftSection
-from .drafting.pipeline import draft_summary, regenerate_section
+from .drafting.pipeline import FROM_MODEL, FROM_RECORD, NARRATIVES, draft_summary, regenerate_section
 from .drafting.stats import write_stats_json
 from .engine.llama_engine import LocalEngine
 from .engine.models import ModelInfo, default_model_path, find_models, load_vocab, read_model_info, resolve_model
 from .export.comments import word_comments
 from .export.docx_writer import Comment, write_docx
 from .facts.stay import StayFacts, facts_json, prepare_facts, reviewed_items, stay_facts
+from .facts.timeline import build_timeline, timeline_json
 from .records.case import load_case
 from .records.fhir import list_ndjson_patients
 from .records.model import Record
@@ -46,11 +47,11 @@ __all__ = [
     "available_templates", "load_template",
     # opening and preparing a case
     "patients_to_choose", "open_case", "prepare", "choose_stay", "inpatient_stays", "stay_facts", "facts_json",
-    "reviewed_items", "source_text", "default_store_path",
+    "reviewed_items", "source_text", "default_store_path", "build_timeline", "timeline_json",
     # models and engines
     "resolve_model", "read_model_info", "find_models", "default_model_path", "load_vocab", "local_engine",
     # drafting
-    "draft_summary", "regenerate_section", "data_previews", "write_stats_json",
+    "draft_summary", "regenerate_section", "data_previews", "write_stats_json", "FROM_MODEL", "FROM_RECORD", "NARRATIVES",
     # reviewing
     "checked_sections", "review_draft", "build_evidence", "high_findings", "CheckedSection", "table_text",
     # exporting

@@ -13,6 +13,8 @@ from ..engine.base import Cancel, Engine, Progress
 from ..export.docx_writer import ExportError
 from ..templates import format_when
 from ..workflow import (
+    FROM_MODEL,
+    NARRATIVES,
     checked_sections,
     choose_stay,
     choose_template,
@@ -42,6 +44,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="add the checks' findings and unsupported sentences to the .docx as Word comments")
     draft.add_argument("--stats-json", type=Path, metavar="FILE",
                        help="also write this run's token counts and times (per section too) as JSON")
+    draft.add_argument("--narrative", choices=NARRATIVES, default=FROM_MODEL,
+                       help="who writes the narrative sections: 'model' (from the record and the stay's timeline) or "
+                            "'record' (the timeline's own sentences, every one cited; no model, seconds)")
     draft.set_defaults(func=run)
     return draft
 
@@ -57,15 +62,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {problem}", file=sys.stderr)
     print(f"stay {stay.encounter.id}: {format_when(stay.encounter.start, '?')} to {format_when(stay.encounter.end, '?')}; "
           f"template {template.name}", file=sys.stderr)
-    info = resolve_model(args.model)
-    print(f"model {info.name} ({info.path})", file=sys.stderr)
-    engine: Engine = local_engine(info, threads=args.threads, context_cap=args.ctx)
+    narrative = getattr(args, "narrative", FROM_MODEL)
+    engine: Engine | None = None
+    if narrative == FROM_MODEL:
+        info = resolve_model(args.model)
+        print(f"model {info.name} ({info.path})", file=sys.stderr)
+        engine = local_engine(info, threads=args.threads, context_cap=args.ctx)
+    else:
+        print("narrative sections from the record's timeline (no model)", file=sys.stderr)
     cancel = Cancel()
     bar = ProgressBar(sys.stderr)
     previous = signal.signal(signal.SIGINT, lambda *_: (cancel.set(), bar.say("stopping... (Ctrl-C again to quit at once)"),
                                                          signal.signal(signal.SIGINT, signal.default_int_handler)))
     try:
-        draft = draft_summary(stay, template, engine, on_progress=bar.update, cancel=cancel)
+        draft = draft_summary(stay, template, engine, on_progress=bar.update, cancel=cancel, narrative=narrative)
     finally:
         signal.signal(signal.SIGINT, previous)
         bar.done()

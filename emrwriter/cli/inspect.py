@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..records.model import ITEM_KINDS
 from ..templates import format_when
-from ..workflow import choose_stay, facts_json, inpatient_stays, open_case, stay_facts
+from ..workflow import build_timeline, choose_stay, facts_json, inpatient_stays, open_case, record_language, stay_facts, timeline_json
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -77,6 +77,8 @@ def _print_facts(stay) -> None:
         print(f"  pending {p['name']}")
     for f in facts["follow_up"]:
         print(f"  follow-up {f['text']}")
+    for entry in build_timeline(stay_facts(stay), record_language(stay.record)):
+        print(f"  timeline {format_when(entry.day) or '?'} [{entry.kind}] {entry.text}")
     for line in facts["conflicts"]:
         print(f"  conflict {line}")
 
@@ -101,7 +103,9 @@ def _record_json(record, default_stay: str | None) -> dict:
     data["counts"] = record.counts()
     data["default_stay"] = default_stay
     if default_stay is not None:  # the one fact layer, as the data sections and the checks read it
-        data["facts"] = facts_json(stay_facts(choose_stay(record, default_stay)))
+        facts = stay_facts(choose_stay(record, default_stay))
+        data["facts"] = facts_json(facts)
+        data["timeline"] = timeline_json(build_timeline(facts, record_language(record)))
     for enc in data["encounters"]:
         enc["inpatient"] = enc["kind"] == "inpatient"
     return data

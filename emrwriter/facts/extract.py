@@ -329,7 +329,7 @@ _EN_PROCEDURE = re.compile(
     r"\b(?:underwent|underwent an?|s/p|status post)\s+(?P<name>[A-Za-z][A-Za-z /-]{1,60}?)(?=\s*[,.;(]|\s*[-–—]\s|\s+(?:on|in|at|with|which|and)\b)",
     re.IGNORECASE,
 )
-_ZH_PROCEDURE = re.compile(r"行(?P<name>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}?(?:术|检查|造影|穿刺|置管|镜))")
+_ZH_PROCEDURE = re.compile(r"行(?P<name>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}(?:术|检查|造影|穿刺|置管|镜))")  # the longest
 
 
 _FIELD_LINE = re.compile(r"[\u4e00-\u9fff]{2,8}[:：]")

@@ -200,7 +200,9 @@ def _assessed(conditions: list[Condition], earliest: bool) -> list[Condition]:
     return [c for c in working if c.recorded == when]
 
 
-_PLANNED = re.compile(r"(?:拟|建议|计划|择期|必要时|待|如需|考虑|plan(?:ned)?\s+(?:for|to)|recommend\w*|consider|will need)\s*$", re.I)
+_PLANNED = re.compile(
+    r"(?:拟|建议|计划|择期|必要时|待|如需|考虑)[^，。；,;]{0,4}?行?\s*$|(?:plan(?:ned)?\s+(?:for|to)|recommend\w*|consider|will need)\s*$", re.I
+)
 
 
 def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
@@ -209,12 +211,22 @@ def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
     found: dict[str, Procedure] = {}
 
     def known(name: str) -> bool:
+        """Told already; a fuller name ("腹腔镜胆囊切除术") replaces a shorter one ("腹腔镜")."""
         key = _procedure_key(name)
-        return not key or any(key in other or other in key for other in found)
+        if not key:
+            return True
+        for other in list(found):
+            if key in other:
+                return True
+            if other in key and other != key and other not in structured_keys:
+                del found[other]
+        return False
 
+    structured_keys: set[str] = set()
     for procedure in stay.items("procedures"):
         if not known(procedure.name):
             found[_procedure_key(procedure.name)] = procedure
+            structured_keys.add(_procedure_key(procedure.name))
     for document in documents:
         for text_procedure in procedures_from_text(document):
             start = text_procedure.provenance.start or 0
