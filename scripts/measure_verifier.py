@@ -496,7 +496,10 @@ def _frequency(s: str, zh: bool, rng: random.Random) -> str:
     if zh:
         for old, news in FREQ_ZH:
             if old in s and rng.random() < 0.8:
-                s = s.replace(old, rng.choice(news))
+                new = rng.choice(news)
+                # "0.25g每日两次" -> "0.25g bid": a Latin abbreviation is not glued to a unit
+                glued = re.compile(r"(?<=[A-Za-z0-9])" + re.escape(old))
+                s = glued.sub(" " + new if new.isascii() else new, s).replace(old, new)
         return s
     for pattern, news in FREQ_EN:
         if re.search(pattern, s) and rng.random() < 0.8:
@@ -517,7 +520,15 @@ def _case(s: str, zh: bool, rng: random.Random) -> str:
 def _reorder(s: str, zh: bool, rng: random.Random) -> str:
     body = s.rstrip("。.;；")
     tail = s[len(body) :]
-    sep = "、" if zh and "、" in body else ("，" if zh else ", ")
+    if zh and "、" in body:  # the items of one enumeration, inside its clause ("无胸闷、胸痛，无心悸" keeps 无 on both)
+        clause = next(c for c in re.split(r"([，,；;：:])", body) if "、" in c)
+        at = body.index(clause)
+        head, items = clause.split("、")[0], clause.split("、")[1:]
+        if len(items) < 2:
+            return s
+        rng.shuffle(items)
+        return body[:at] + "、".join([head, *items]) + body[at + len(clause) :] + tail
+    sep = "，" if zh else ", "
     pieces = body.split(sep)
     if len(pieces) < 3:
         return s

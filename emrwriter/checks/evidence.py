@@ -15,13 +15,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from ..facts.stay import StayFacts, stay_facts
-from ..vocabulary.drugs import canonical_drug
 from ..facts.tokens import Token, split_sentences, tokenize
 from ..records.model import Document, Provenance
 from ..records.stay import HISTORY, Stay
 from ..templates import format_when
+from ..vocabulary.drugs import canonical_drug
 from .context import clause_set, features, nearest_anchor
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class RecordEvidence:
     facts: StayFacts | None = None
     language: str = "en"
     text_lower: str = ""  # every passage, folded: for phrase look-ups
-    negation_cache: dict[int, set[int]] = field(default_factory=dict)  # passage -> indices of negated tokens
+    readings: Any = None  # every passage read for statuses and sides (polarity.RecordReadings), on first use
 
     def idf(self, key: str) -> float:
         return math.log(1 + len(self.passages) / (1 + self.document_frequency.get(key, 0)))

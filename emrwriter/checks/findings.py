@@ -27,7 +27,7 @@ KINDS = (
     "drug",
     "diagnosis",
     "side",
-    "negation",
+    "polarity",
     "omission",
     "pending",
     "medication_change",

@@ -16,7 +16,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from ..facts.negation import EN_NEGATION_CUES, en_negated, light_tokens, side_of, zh_negated
+from ..facts.negation import EN_NEGATION_CUES, side_of
 from ..facts.tokens import EN_STOPWORDS, Token, split_sentences, tokenize
 from ..facts.units import Quantity
 from ..words import languages, words
@@ -24,6 +24,7 @@ from .alignment import Alignment, align
 from .context import features, nearest_anchor, window
 from .evidence import Mention, RecordEvidence
 from .findings import HIGH, MEDIUM, Evidence, Finding, worded
+from .polarity import check_polarity
 from .scaffolding import Scaffolding, default_scaffolding
 
 log = logging.getLogger(__name__)
@@ -90,17 +91,23 @@ def check_grounding(
             if tokens[position].kind != "sep":
                 indices.append(position)
             position += 1
-        has_values = any(tokens[i].kind in CHECKED_KINDS for i in indices)
-        if not has_values and not _has_side_or_cue(tokens, indices) and not _names_a_finding(tokens, indices):
-            continue
         sentence = [tokens[i] for i in indices]
-        alignment = align(sentence, evidence, hint)
-        if alignment is not None:
-            hint = hint if alignment.ambiguous else alignment.main_passage()
-            findings.extend(_near_copy_findings(alignment, indices, tokens, keys, evidence, text))
+        has_values = any(t.kind in CHECKED_KINDS for t in sentence)
+        alignment = None
+        if has_values or _has_side_or_cue(tokens, indices) or _names_a_finding(tokens, indices):
+            alignment = align(sentence, evidence, hint)
+            if alignment is not None:
+                hint = hint if alignment.ambiguous else alignment.main_passage()
+                own = _near_copy_findings(alignment, indices, tokens, keys, evidence, text)
+            else:
+                own = _context_findings(indices, tokens, keys, evidence)
+                own += _prose_sides(text, indices, tokens, evidence)
+            findings.extend(own)
         else:
-            findings.extend(_context_findings(indices, tokens, keys, evidence))
-            findings.extend(_prose_sides(text, indices, tokens, evidence))
+            own = []
+        for finding in check_polarity(text, start, end, sentence, evidence, alignment):
+            if not any(f.kind == finding.kind and f.start < finding.end and finding.start < f.end for f in own):
+                findings.append(finding)
     log.debug("grounding: %d findings", len(findings))
     return findings
 
@@ -220,7 +227,7 @@ def _near_copy_findings(
             findings.append(_changed(token, region[j], evidence, alignment, j, tokens, indices[i]))
         else:
             findings.append(_unsupported_here(token, evidence, tokens, indices[i], main))
-    findings.extend(_side_and_negation(alignment, evidence, text))
+    findings.extend(_side_swaps(alignment, evidence))
     return findings
 
 
@@ -304,9 +311,8 @@ def _unsupported_here(token: Token, evidence: RecordEvidence, tokens: list[Token
     return Finding(token.start, token.end, draft_text, kind, HIGH, evidence=Evidence(main.provenance(), main.quote), **message)
 
 
-def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str) -> list[Finding]:
-    """A side word swapped for another in place ("right" -> "left"), and a concept the
-    draft and the record both name but with opposite polarity ("无发热" -> "有发热")."""
+def _side_swaps(alignment: Alignment, evidence: RecordEvidence) -> list[Finding]:
+    """A side word swapped for another in place ("right" -> "left", "右下肺" -> "左下肺")."""
     findings: list[Finding] = []
     draft, region = alignment.draft, alignment.region
     for tag, i1, i2, j1, j2 in alignment.opcodes:
@@ -329,105 +335,7 @@ def _side_and_negation(alignment: Alignment, evidence: RecordEvidence, text: str
                     **worded("side_changed", theirs="/".join(sorted(their_sides)), ours="/".join(sorted(our_sides))),
                 )
             )
-    ours_negated = _negated_tokens_in_text(draft, text)
-    theirs_negated = _negated_region(alignment, evidence)
-    reported: set[int] = set()
-    for i, j in sorted(alignment.matched.items()):
-        token = draft[i]
-        if (
-            token.kind not in {"word", "cjk", "lab", "drug"}
-            or _is_cue(token)
-            or token.kind == "word"
-            and token.value in EN_STOPWORDS
-        ):
-            continue
-        if (i in ours_negated) == (j in theirs_negated) or i in reported:
-            continue
-        passage = evidence.passages[alignment.owners[j]]
-        if not _same_clause(_clause(text, token.start), _clause(passage.text, region[j].start)):
-            continue  # the concept moved to another clause (a reordered list), not negated
-        first, last = i, i
-        pairs = alignment.matched
-        while _flipped(first - 1, pairs, draft, token.kind, ours_negated, theirs_negated):
-            first -= 1
-        while _flipped(last + 1, pairs, draft, token.kind, ours_negated, theirs_negated):
-            last += 1
-        reported.update(range(first, last + 1))
-        message = worded("negated_in_record" if j in theirs_negated else "negated_in_draft")
-        findings.append(
-            Finding(
-                draft[first].start,
-                draft[last].end,
-                text[draft[first].start : draft[last].end],
-                "negation",
-                HIGH,
-                evidence=Evidence(passage.provenance(), passage.quote),
-                **message,
-            )
-        )
     return findings
-
-
-def _flipped(k: int, pairs: dict[int, int], draft: list[Token], kind: str, ours: set[int], theirs: set[int]) -> bool:
-    """Token ``k`` is lined up and negated on one side only (extends a negation finding)."""
-    return k in pairs and draft[k].kind == kind and (k in ours) != (pairs[k] in theirs)
-
-
-_CLAUSE_END = re.compile(r"[，,；;。.\n:：!?！？]")
-_EN_CUES = re.compile(
-    r"\b(?:no|not|denies|denied|deny|without|negative|never|none|absent|nor|neither|free|of|for)\b", re.IGNORECASE
-)
-_ZH_CUES = re.compile(r"否认|无|未|不|没有|有|伴|\W|\d")
-
-
-def _clause(text: str, position: int) -> str:
-    start = position
-    while start > 0 and not _CLAUSE_END.match(text, start - 1):
-        start -= 1
-    end = position
-    while end < len(text) and not _CLAUSE_END.match(text, end):
-        end += 1
-    return text[start:end].lower()
-
-
-def _same_clause(ours: str, theirs: str) -> bool:
-    """The two clauses say the same apart from negation cues (English: apart from a
-    verb put in the cue's place, "reports chest pain" / "denies chest pain")."""
-    if ours.isascii() and theirs.isascii():
-        a, b = _EN_CUES.sub(" ", ours), _EN_CUES.sub(" ", theirs)
-        return bool(a.strip()) and fuzz.token_set_ratio(a, b) >= 85
-    a, b = _ZH_CUES.sub("", ours), _ZH_CUES.sub("", theirs)
-    return bool(a) and fuzz.ratio(a, b) >= 80
-
-
-def _negated_region(alignment: Alignment, evidence: RecordEvidence) -> set[int]:
-    found: set[int] = set()
-    region = alignment.region
-    cache = evidence.negation_cache
-    position = 0
-    while position < len(region):
-        owner = alignment.owners[position]
-        end = position
-        while end < len(region) and alignment.owners[end] == owner:
-            end += 1
-        if owner not in cache:
-            passage = evidence.passages[owner]
-            cache[owner] = _negated_tokens_in_text(passage.tokens, passage.text)
-        found.update(position + k for k in cache[owner])
-        position = end
-    return found
-
-
-def _negated_tokens_in_text(tokens: list[Token], text: str) -> set[int]:
-    """Indices of ``tokens`` (a run of ``text``) inside a negation's scope."""
-    if not tokens:
-        return set()
-    start, end = tokens[0].start, tokens[-1].end
-    piece = text[start:end]
-    spans = [(n.start + start, n.end + start) for n in en_negated(light_tokens(piece))]
-    if any(t.kind in {"cjk", "lab", "drug"} for t in tokens):
-        spans += [(n.start + start, n.end + start) for n in zh_negated(piece)]
-    return {i for i, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in spans)}
 
 
 _EN_SIDE = {"left": "left", "right": "right", "bilateral": "bilateral"}

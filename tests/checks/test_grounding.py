@@ -89,7 +89,7 @@ def test_injected_errors_en(en_evidence, en_medication_list, old: str, new: str,
         ("苯磺酸氨氯地平片 5mg", "硝苯地平片 5mg", "drug"),
         ("T 36.4℃", "T 37.4℃", "lab"),
         ("右肺下叶，非重症，肺炎链球菌感染", "左肺下叶，非重症，肺炎链球菌感染", "side"),
-        ("患者无发热", "患者有发热", "negation"),
+        ("患者无发热", "患者有发热", "polarity"),
     ],
 )
 def test_injected_errors_zh(zh_evidence, zh_orders, old: str, new: str, kind: str) -> None:
@@ -106,7 +106,7 @@ def test_negation_dropped_in_english(en_evidence, en_stay) -> None:
         else next(d.text for d in en_stay.record.documents if "HISTORY AND PHYSICAL" in d.text)
     )
     draft, start, end = replaced(note, "She denies chest pain", "She reports chest pain")
-    assert "negation" in {f.kind for f in hits(check_grounding(draft, en_evidence), start, end + 20)}
+    assert "polarity" in {f.kind for f in hits(check_grounding(draft, en_evidence), start, end + 20)}
 
 
 def test_finding_evidence_points_at_the_record(en_evidence, en_medication_list) -> None:
