@@ -49,7 +49,10 @@ _FREQUENCIES: tuple[tuple[str, str], ...] = (
     (r"after\s+meals|p\.?c\.(?![A-Za-z])|餐后|饭后", "pc"),
     (r"with\s+meals|with\s+food|随餐|餐时", "with-meals"),
 )
-_COMPILED = tuple((re.compile(rf"(?<![A-Za-z])(?:{pattern})", re.IGNORECASE), code) for pattern, code in _FREQUENCIES)
+# Latin words do not start inside a word; Chinese ones may follow a unit ("10mg每日两次").
+_COMPILED = tuple(
+    (re.compile(rf"(?:(?<![A-Za-z])|(?=[\u4e00-\u9fff]))(?:{pattern})", re.IGNORECASE), code) for pattern, code in _FREQUENCIES
+)
 
 _WORD_HOURS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "eight": 8, "twelve": 12, "twenty-four": 24}
 

@@ -317,7 +317,7 @@ def _tokenize(text: str) -> list[Token]:
 def _value_or_word(text: str, i: int, tokens: list[Token]) -> Token | None:
     ch = text[i]
     at_word_start = i == 0 or not (text[i - 1].isascii() and text[i - 1].isalnum())
-    if at_word_start and (ch.isalnum() or ch in "每一日隔睡晨餐饭必需立即"):
+    if (at_word_start or _CJK.match(ch)) and (ch.isalnum() or ch in "每一日隔睡晨餐饭必需立即"):  # "10mg每日两次" too
         freq = match_frequency(text, i)
         if freq is not None:
             return Token("freq", f"f:{freq[0]}", i, freq[1], freq[0])

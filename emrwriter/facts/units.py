@@ -176,6 +176,7 @@ UNIT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 _DEN_SPLIT = re.compile(_PER, re.IGNORECASE)
+_ZH_SCHEDULE = re.compile(r"\s*(?:[一二两三四五六七八九十]|\d{1,2})\s*次")
 
 
 def _lookup(alias: str) -> Unit | None:
@@ -219,7 +220,9 @@ def parse_unit(text: str, pos: int = 0) -> tuple[Unit, int] | None:
     if numerator is None:
         return None
     unit, end = numerator, match.end("num")
-    if match["den"]:
+    if match["den"] and _ZH_SCHEDULE.match(text, match.end("den")) and "每" in match["den"]:
+        pass  # "10mg每日两次": 每日 opens a schedule (twice a day), it is no "per day" of the dose
+    elif match["den"]:
         pieces = [p for p in _DEN_SPLIT.split(match["den"]) if p.strip()]
         den_factor, den_dims, den_symbols = 1.0, [], []
         for piece in pieces:
