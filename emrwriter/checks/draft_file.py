@@ -37,7 +37,14 @@ def read_draft(path: Path) -> str:
 
 
 def _docx_text(path: Path) -> str:
-    from ..records.notes import load_docx
+    """The whole draft, as written (not cut into notes as an imported record would be)."""
+    import zipfile
 
-    record = load_docx(path)
-    return record.documents[0].text if record.documents else ""
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from ..records.notes import docx_text
+
+    try:
+        return docx_text(path).replace("\r\n", "\n")
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise RecordError(f"{path}: not a readable Word .docx file: {exc}") from None

@@ -37,5 +37,11 @@ def section_entries(key: str, kinds: tuple[str, ...], timeline: list[TimelineEnt
 def render_narrative(template, key: str, kinds: tuple[str, ...], timeline: list[TimelineEntry]) -> tuple[str, list[Provenance]]:
     """(text, sources) of one narrative section in record mode."""
     entries = section_entries(key, kinds, timeline)
-    text = template.data_section("narrative", entries=entries, section=key)
+    days: list[tuple[object, list[TimelineEntry]]] = []
+    for entry in entries:  # the entries of one day under that day
+        if days and days[-1][0] == entry.day:
+            days[-1][1].append(entry)
+        else:
+            days.append((entry.day, [entry]))
+    text = template.data_section("narrative", entries=entries, days=days, section=key)
     return text, [e.provenance for e in entries]

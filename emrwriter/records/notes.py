@@ -741,12 +741,19 @@ def load_docx(path: Path) -> Record:
         word = open_docx(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise RecordError(f"{path}: not a readable Word .docx file (old .doc files must be saved as .docx): {exc}") from None
-    text = "\n".join(_docx_blocks(word))
+    text = "\n".join(docx_blocks(word))
     title = (word.core_properties.title or "").strip()
     return document_from_text(path, text, title=title if title and is_title(title) else "")
 
 
-def _docx_blocks(word: object) -> list[str]:
+def docx_text(path: Path) -> str:
+    """A Word file's paragraphs and tables as text, in body order (a draft read back whole)."""
+    from docx import Document as open_docx
+
+    return "\n".join(docx_blocks(open_docx(str(path))))
+
+
+def docx_blocks(word: object) -> list[str]:
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph

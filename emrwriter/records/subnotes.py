@@ -70,6 +70,9 @@ def dated_heading(text: str, start: int, end: int) -> bool:
     found = find_date(text, start, end)
     if found is None:
         return False
+    rest = text[start : found.start] + " " + text[found.end : end]
+    if re.search(r"[，。；;]|[,.]\s", rest):  # "2026-03-03：查房：患者仍有腹痛，…" is a dated sentence, not a heading
+        return False
     at_edge = not text[start : found.start].strip() or not text[found.end : end].strip(" \t　-–—:：|()（）")
     return at_edge or _heading_like(line)
 
