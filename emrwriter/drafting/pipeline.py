@@ -44,17 +44,19 @@ def draft_summary(
     on_token: SectionTokenCallback | None = None,
     cancel: threading.Event | None = None,
     narrative: str = FROM_MODEL,
+    timeline: bool = True,
 ) -> Draft:
     """The whole draft. Stopping keeps what was written and marks the rest incomplete.
     ``narrative``: FROM_MODEL (the model writes the narrative sections from the record and
-    the stay's timeline) or FROM_RECORD (they are the timeline's own sentences: no model)."""
+    the stay's timeline) or FROM_RECORD (they are the timeline's own sentences: no model).
+    ``timeline=False`` gives the model the notes alone, as before the timeline (measurements)."""
     started = time.monotonic()
     cancel = cancel or Cancel()
     words = words_for(template.language)
     facts = stay_facts(stay)
     if narrative not in NARRATIVES:
         raise EngineError(f"narrative must be one of {', '.join(NARRATIVES)}, not {narrative!r}")
-    timeline = build_timeline(facts, template.language)
+    entries = build_timeline(facts, template.language)
     model_specs = [s for s in template.sections if s.origin == MODEL] if narrative == FROM_MODEL else []
     if model_specs and engine is None:
         raise EngineError(f"template {template.name} has model-written sections but no model is loaded")
@@ -72,7 +74,7 @@ def draft_summary(
     cited = []
     stats = draft.stats
     if model_specs:
-        evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, timeline)
+        evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, entries if timeline else [])
         draft.omitted = evidence.omitted_notes(engine.context_limit, template.language)
         stats.record_tokens = sum(p.tokens for p in evidence.pieces)
         stats.evidence = evidence.method
@@ -85,7 +87,7 @@ def draft_summary(
             draft.sections.append(_data_section(spec, template, facts, words))
             continue
         if narrative == FROM_RECORD:  # the timeline's sentences, each citing its source
-            text, sources = render_narrative(template, spec.key, spec.timeline, timeline)
+            text, sources = render_narrative(template, spec.key, spec.timeline, entries)
             draft.sections.append(DraftSection(spec.key, spec.heading, text, DATA, sources=sources,
                                                table=section_table(spec, facts, words)))
             continue

@@ -117,8 +117,8 @@ def _presentation(facts: StayFacts, admitted: date | None) -> list[TimelineEntry
 
 
 def _result_text(result: LabResult) -> str:
-    flag = {"H": "↑", "L": "↓"}.get(result.flag.upper(), f" ({result.flag})" if result.flag else "")
-    return f"{result.name} {result.value}{' ' + result.unit if result.unit else ''}{flag}"
+    """"BNP 1840 pg/mL": the result as the record gives it (its flag is in the labs table)."""
+    return f"{result.name} {result.value}{' ' + result.unit if result.unit else ''}"
 
 
 def _abnormal(result: LabResult) -> bool:
@@ -139,9 +139,8 @@ def _admission_findings(facts: StayFacts, admitted: date | None, language: str) 
             abnormal.append(result)
     if not abnormal:
         return []
-    joined = ("，" if language == "zh" else ", ").join(_result_text(r) for r in abnormal)
-    text = f"入院时异常检验：{joined}。" if language == "zh" else f"Abnormal results on admission: {joined}."
-    return [TimelineEntry(first, "admission_findings", text, abnormal[0].provenance, quoted=False, items=list(abnormal))]
+    end = "。" if language == "zh" else "."  # one result a sentence: each is checked against its own source
+    return [TimelineEntry(first, "admission_findings", _result_text(r) + end, r.provenance, quoted=False, items=[r]) for r in abnormal]
 
 
 def _notes(facts: StayFacts) -> list[TimelineEntry]:
@@ -197,13 +196,12 @@ def _trends(facts: StayFacts, language: str) -> list[TimelineEntry]:
         results.sort(key=lambda r: r.time)
         if len(results) < 2 or not any(_abnormal(r) for r in results):
             continue
-        last = results[-1]
-        values = " → ".join(r.value for r in results[:6])
+        first, last = results[0], results[-1]  # the course as its first and last value, each with its day
         unit = f" {last.unit}" if last.unit else ""
-        state = ("，末次" + ("正常" if not _abnormal(last) else "仍异常")) if language == "zh" else (
-            ", last " + ("normal" if not _abnormal(last) else "still abnormal"))
-        text = f"{last.name}：{values}{unit}{state}。" if language == "zh" else f"{last.name}: {values}{unit}{state}."
-        found.append(TimelineEntry(last.time.date(), "result", text, last.provenance, quoted=False, items=list(results)))
+        text = (f"{last.name} {first.value}{unit}（{first.time.date().isoformat()}）→ {last.value}{unit}（{last.time.date().isoformat()}）。"
+                if language == "zh" else
+                f"{last.name} {first.value}{unit} ({first.time.date().isoformat()}) → {last.value}{unit} ({last.time.date().isoformat()}).")
+        found.append(TimelineEntry(last.time.date(), "result", text, last.provenance, quoted=False, items=[first, last]))
     return found
 
 
