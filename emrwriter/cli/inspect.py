@@ -10,7 +10,16 @@ from pathlib import Path
 
 from ..records.model import ITEM_KINDS
 from ..templates import format_when
-from ..workflow import build_timeline, choose_stay, facts_json, inpatient_stays, open_case, record_language, stay_facts, timeline_json
+from ..workflow import (
+    build_timeline,
+    choose_stay,
+    facts_json,
+    inpatient_stays,
+    open_case,
+    record_language,
+    stay_facts,
+    timeline_json,
+)
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
