@@ -24,6 +24,16 @@ from emrwriter.engine.base import LOADING, READING, WRITING, Engine, EngineError
 
 TOKEN = re.compile(r"[\x00-\x7f]{1,4}|[^\x00-\x7f]", re.DOTALL)
 ANSWER = "The patient improved with treatment and was discharged home in a stable condition."
+
+
+def long_answer(words: int = 300) -> str:
+    """A long answer that never repeats itself (a looping one is stopped by the drafting's
+    repetition guard): four-letter words from a fixed pseudo-random sequence."""
+    found, state = [], 7
+    for _ in range(words):
+        state = (state * 1103515245 + 12345) % 2**31
+        found.append("".join(chr(97 + (state >> shift) % 26) for shift in (3, 9, 15, 21)))
+    return "".join(f"{w} " for w in found)
 CONTEXT_STEP = 256
 
 

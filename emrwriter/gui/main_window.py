@@ -50,6 +50,8 @@ from ..records.stay import Stay
 from ..store import Store, StoreError
 from ..templates import Template, TemplateProblem, format_when
 from ..workflow import (
+    FROM_MODEL,
+    FROM_RECORD,
     available_templates,
     choose_stay,
     data_previews,
@@ -263,6 +265,17 @@ class MainWindow(QMainWindow):
         self.model_button.setFlat(True)
         self.model_button.clicked.connect(self.choose_model)
         bar.addWidget(self.model_button)
+        self.narrative_combo = QComboBox()
+        self.narrative_combo.setToolTip(self.tr(
+            "Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and "
+            "the stay's timeline; or the record itself, the timeline's sentences, each cited (no model: a draft in seconds)"))
+        self.narrative_combo.addItem(self.tr("Narrative: by the model"), FROM_MODEL)
+        self.narrative_combo.addItem(self.tr("Narrative: from the record"), FROM_RECORD)
+        saved = QSettings().value("drafting/narrative", FROM_MODEL)
+        self.narrative_combo.setCurrentIndex(max(0, self.narrative_combo.findData(saved)))
+        self.narrative_combo.currentIndexChanged.connect(
+            lambda _: QSettings().setValue("drafting/narrative", self.narrative_combo.currentData()))
+        bar.addWidget(self.narrative_combo)
         bar.addSeparator()
         bar.addAction(self.draft_action)
         bar.addAction(self.stop_action)
@@ -679,10 +692,11 @@ class MainWindow(QMainWindow):
         self.findings.clear()
         self.findings.summary.setText(self.tr("The draft is checked against the record as soon as the model has finished."))
         self.evidence.clear()
-        task = self.worker.start_draft(self.stay, template, self.engine_settings)
+        narrative = self.narrative_combo.currentData()
+        task = self.worker.start_draft(self.stay, template, self.engine_settings, narrative)
         self._tasks[task] = Task("draft", self.case_id, self.stay.encounter.id)
         self._task_id = task
-        self._begin_progress(self.tr("Starting the model…"))
+        self._begin_progress(self.tr("Starting the model…") if narrative == FROM_MODEL else self.tr("Writing from the record…"))
         log.info("draft task %d started with template %s", task, template.name)
 
     def regenerate(self, key: str) -> None:

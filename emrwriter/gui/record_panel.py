@@ -35,7 +35,16 @@ from ..facts.stay import StayFacts
 from ..records.model import Encounter, ImportProblem, Record, RecordError
 from ..records.stay import HISTORY, LATER, STAY, Stay
 from ..templates import format_when
-from ..workflow import inpatient_stays, open_case, patients_to_choose, prepare, reviewed_items, stay_facts
+from ..workflow import (
+    build_timeline,
+    inpatient_stays,
+    open_case,
+    patients_to_choose,
+    prepare,
+    record_language,
+    reviewed_items,
+    stay_facts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +101,11 @@ def _columns() -> dict[str, list[Column]]:
             c(translate("RecordPanel", "Code"), lambda x: x.code),
             c(translate("RecordPanel", "Date"), lambda x: format_when(x.date)),
         ],
+        "timeline": [
+            c(translate("RecordPanel", "Day"), lambda x: format_when(x.day)),
+            c(translate("RecordPanel", "What"), lambda x: timeline_kind_name(x.kind)),
+            c(translate("RecordPanel", "Entry"), lambda x: x.text),
+        ],
         "allergies": [
             c(translate("RecordPanel", "Substance"), lambda x: x.substance),
             c(translate("RecordPanel", "Reaction"), lambda x: x.reaction),
@@ -109,7 +123,21 @@ def tab_titles() -> dict[str, str]:
         "observations": translate("RecordPanel", "Labs"),
         "procedures": translate("RecordPanel", "Procedures"),
         "allergies": translate("RecordPanel", "Allergies"),
+        "timeline": translate("RecordPanel", "Timeline"),
     }
+
+
+def timeline_kind_name(kind: str) -> str:
+    return {
+        "presentation": translate("RecordPanel", "presentation"),
+        "admission_findings": translate("RecordPanel", "on admission"),
+        "note": translate("RecordPanel", "note of the day"),
+        "procedure": translate("RecordPanel", "procedure"),
+        "medication": translate("RecordPanel", "medication"),
+        "result": translate("RecordPanel", "result"),
+        "consult": translate("RecordPanel", "consultation"),
+        "discharge_state": translate("RecordPanel", "at discharge"),
+    }.get(kind, kind)
 
 
 def document_kind_name(kind: str) -> str:
@@ -192,7 +220,7 @@ class RecordPanel(QWidget):
     item_selected = Signal(str, object)  # title, the item (a Document or a structured item)
     problem_selected = Signal(str, str)  # file, message
 
-    KINDS = ("documents", "conditions", "medications", "observations", "procedures", "allergies")
+    KINDS = ("documents", "conditions", "medications", "observations", "procedures", "allergies", "timeline")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -406,7 +434,10 @@ class RecordPanel(QWidget):
         table = self.tables[kind]
         table.blockSignals(True)
         table.clearSelection()
-        if self.stay is not None and self.facts is not None:
+        if kind == "timeline":  # the stay day by day, each entry with its source
+            entries = build_timeline(self.facts, record_language(self.record)) if self.facts is not None else []
+            rows = [(entry, STAY) for entry in entries]
+        elif self.stay is not None and self.facts is not None:
             rows = reviewed_items(self.stay, self.facts, kind)  # the fact layer: what the draft will say
             order = {STAY: 0, LATER: 1, HISTORY: 2}
             rows.sort(key=lambda row: order.get(row[1], 3))  # stable: the facts' order within each

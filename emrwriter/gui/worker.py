@@ -26,7 +26,7 @@ from ..engine.llama_engine import LocalEngine
 from ..records.model import RecordError
 from ..records.stay import Stay
 from ..templates import Template, TemplateProblem
-from ..workflow import draft_summary, regenerate_section, resolve_model
+from ..workflow import FROM_MODEL, draft_summary, regenerate_section, resolve_model
 from ..workflow import local_engine as make_engine
 from .latest import Latest
 from .settings import EngineSettings
@@ -57,6 +57,7 @@ class _Job:
     key: str  # the section to regenerate; "" for a whole draft
     settings: EngineSettings
     cancel: threading.Event
+    narrative: str = FROM_MODEL  # FROM_RECORD: the narrative sections from the record, no model
 
 
 class _Stream:
@@ -152,9 +153,10 @@ class ModelWorker(QObject):
 
     # -- called on the GUI thread -------------------------------------------------
 
-    def start_draft(self, stay: Stay, template: Template, settings: EngineSettings) -> int:
-        """Queue a whole draft; the previous task is cancelled. Returns the new task id at once."""
-        return self._queue("draft", stay, template, "", settings)
+    def start_draft(self, stay: Stay, template: Template, settings: EngineSettings, narrative: str = FROM_MODEL) -> int:
+        """Queue a whole draft; the previous task is cancelled. Returns the new task id at once.
+        With ``narrative`` FROM_RECORD no model is loaded: the draft takes seconds."""
+        return self._queue("draft", stay, template, "", settings, narrative)
 
     def regenerate(self, stay: Stay, template: Template, key: str, settings: EngineSettings) -> int:
         """Queue one model section written again; the previous task is cancelled."""
@@ -185,14 +187,16 @@ class ModelWorker(QObject):
         """The latest task id (0 before the first task)."""
         return self.latest.current
 
-    def _queue(self, kind: str, stay: Stay, template: Template, key: str, settings: EngineSettings) -> int:
+    def _queue(
+        self, kind: str, stay: Stay, template: Template, key: str, settings: EngineSettings, narrative: str = FROM_MODEL
+    ) -> int:
         if self._closed:
             raise RuntimeError("the model worker has been shut down")
         with self._lock:
             if self._cancel is not None:
                 self._cancel.set()
             self._cancel = Cancel()
-            job = _Job(self.latest.next(), kind, stay, template, key, settings, self._cancel)
+            job = _Job(self.latest.next(), kind, stay, template, key, settings, self._cancel, narrative)
         self._submit.emit(job)
         return job.task
 
@@ -208,10 +212,11 @@ class ModelWorker(QObject):
             return
         stream = _Stream(self, job.task)
         try:
-            engine = self._engine_for(job)
+            engine = self._engine_for(job) if job.narrative == FROM_MODEL or job.kind != "draft" else None
             if job.kind == "draft":
                 draft = draft_summary(
-                    job.stay, job.template, engine, on_progress=stream.progress, on_token=stream.token, cancel=job.cancel
+                    job.stay, job.template, engine, on_progress=stream.progress, on_token=stream.token, cancel=job.cancel,
+                    narrative=job.narrative,
                 )
                 stream.finish()
                 self.draft_finished.emit(job.task, draft)

@@ -16,7 +16,7 @@ from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template
 from emrwriter.words import words
 from tests.conftest import EN_CASE, ZH_CASE, short_template
-from tests.fakes import FakeEngine
+from tests.fakes import FakeEngine, long_answer
 
 ZH_CONTEXT = 4096  # small enough to force visible omissions
 
@@ -180,15 +180,6 @@ def test_stopping_while_the_record_is_read_writes_nothing(en_stay):
     assert all(s.text for s in draft.sections if s.origin == "data" and s.sources)
 
 
-def varied_words(n: int) -> str:
-    """n four-letter words that never repeat in a row (a loop would stop the section first)."""
-    words_, state = [], 7
-    for _ in range(n):
-        state = (state * 1103515245 + 12345) % 2**31
-        words_.append("".join(chr(97 + (state >> shift) % 26) for shift in (3, 9, 15, 21)))
-    return "".join(f"{w} " for w in words_)
-
-
 def test_a_looping_section_is_stopped_and_kept_before_the_loop(en_stay):
     template = load_template("discharge_summary_en")
     draft = draft_summary(en_stay, template, FakeEngine(answer="She improved. " + "She was discharged home. " * 40))
@@ -212,7 +203,7 @@ def test_record_mode_drafts_without_a_model_every_sentence_from_the_timeline(en_
 
 def test_a_section_at_its_token_limit_is_marked_incomplete(en_stay):
     template = load_template("discharge_summary_en")
-    draft = draft_summary(en_stay, template, FakeEngine(answer=varied_words(1000)))
+    draft = draft_summary(en_stay, template, FakeEngine(answer=long_answer(1000)))
     for spec in (s for s in template.sections if s.origin == "model"):
         section = draft.section(spec.key)
         assert not section.complete and section.note == words("en")["drafting"]["length"].format(n=spec.max_tokens)

@@ -18,7 +18,7 @@ from emrwriter.gui.settings import EngineSettings
 from emrwriter.gui.worker import ModelWorker
 from emrwriter.store import Store
 from tests.conftest import EN_CASE
-from tests.fakes import FakeEngine
+from tests.fakes import FakeEngine, long_answer
 
 SETTINGS = EngineSettings(threads=2, context_cap=2048)  # small context: quick, and the sample still fits
 OPEN_MS = 20_000
@@ -76,7 +76,7 @@ def store(tmp_path: Path, settings_dir: Path):
 def fake_engine(settings: EngineSettings) -> FakeEngine:
     """The windows' engine unless a test asks for the real model: it writes a token per
     2 ms, so Stop lands while it writes."""
-    return FakeEngine(context_limit=settings.context_cap or 8192, answer="The patient improved. " * 100, token_delay=0.002)
+    return FakeEngine(context_limit=settings.context_cap or 8192, answer=long_answer(400), token_delay=0.002)
 
 
 @pytest.fixture

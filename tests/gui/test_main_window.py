@@ -359,3 +359,32 @@ def test_drop_a_folder_opens_it(qtbot, make_window) -> None:
     assert window.record_panel.name.text() == "Dorothy M. Hartwell"
     recent = [a.text() for a in window.recent_menu.actions()]
     assert any("en_heart_failure" in text for text in recent)
+
+
+def test_record_mode_drafts_without_the_model(qtbot, make_window, store: Store) -> None:
+    """Narrative 'from the record': no model is asked; every section is filled at once, the
+    narrative ones from the stay's timeline, and the draft is saved like any other."""
+    window = make_window()
+    open_case(qtbot, window)
+    window.narrative_combo.setCurrentIndex(window.narrative_combo.findData("record"))
+    with qtbot.waitSignal(window.draft_shown, timeout=OPEN_MS):
+        window.start_draft()
+    assert window.draft is not None and not window.draft.model and window.worker._engine is None
+    editors = window.draft_panel.editors
+    course = editors["procedures_and_treatment"]
+    assert "Started Sacubitril/valsartan" in course.text() and course.complete
+    assert all(e.text().strip() for e in editors.values())
+    assert store.load_draft(window.draft_id).section("procedures_and_treatment").text == course.text()
+    window.narrative_combo.setCurrentIndex(window.narrative_combo.findData("model"))
+
+
+def test_timeline_tab_lists_the_stay_day_by_day_and_shows_sources(qtbot, make_window) -> None:
+    window = make_window()
+    open_case(qtbot, window)
+    table = window.record_panel.tables["timeline"]
+    assert table.rowCount() > 5
+    days = [table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0).text()]
+    assert days == sorted(days) and days[0].startswith("2026-10-03")
+    row = next(r for r in range(table.rowCount()) if table.item(r, 2).text() == "Breathing is better than yesterday.")
+    table.selectRow(row)
+    assert window.evidence.highlighted_text().startswith("Breathing is better than yesterday.")

@@ -20,7 +20,7 @@ from emrwriter.records.case import load_case
 from emrwriter.records.stay import select_encounter
 from emrwriter.templates import load_template
 from tests.conftest import EN_CASE
-from tests.fakes import FakeEngine
+from tests.fakes import FakeEngine, long_answer
 
 SETTINGS = EngineSettings(context_cap=2048, threads=1)
 DRAFT_MS = 60_000  # the fake engine's whole draft takes about two seconds
@@ -120,7 +120,7 @@ class FakeEngines:
         if settings.model_path:
             return local_engine(settings)
         # Long answers written a token per 2 ms, the record read a chunk per 20 ms: a draft takes seconds.
-        engine = FakeEngine(context_limit=settings.context_cap or 8192, answer="The patient improved. " * 100,
+        engine = FakeEngine(context_limit=settings.context_cap or 8192, answer=long_answer(400),
                             chunk_delay=0.02, token_delay=0.002)
         self.made.append(engine)
         return engine

@@ -4,12 +4,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="95"/>
+        <location filename="../app.py" line="97"/>
         <source>EMRWriter is already open; switch to its window to go on working.</source>
         <translation>EMRWriter 已经打开；请切换到它的窗口继续工作。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="104"/>
+        <location filename="../app.py" line="106"/>
         <source>EMRWriter cannot start</source>
         <translation>EMRWriter 无法启动</translation>
     </message>
@@ -147,94 +147,94 @@
 <context>
     <name>FindingsPanel</name>
     <message>
-        <location filename="../findings_panel.py" line="80"/>
-        <location filename="../findings_panel.py" line="119"/>
+        <location filename="../findings_panel.py" line="52"/>
+        <location filename="../findings_panel.py" line="91"/>
         <source>Findings</source>
         <translation>核查结果</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="82"/>
-        <location filename="../findings_panel.py" line="120"/>
+        <location filename="../findings_panel.py" line="54"/>
+        <location filename="../findings_panel.py" line="92"/>
         <source>Draft a summary to check it against the record.</source>
         <translation>起草出院记录后，即可对照病历核查。</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="87"/>
+        <location filename="../findings_panel.py" line="59"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="87"/>
+        <location filename="../findings_panel.py" line="59"/>
         <source>Section</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="87"/>
+        <location filename="../findings_panel.py" line="59"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="91"/>
+        <location filename="../findings_panel.py" line="63"/>
         <source>Choose a finding to see the words in the draft and the record&apos;s evidence</source>
         <translation>选择一条问题，即可查看草稿中的相应文字及病历依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="163"/>
+        <location filename="../findings_panel.py" line="132"/>
         <source>Checking the draft against the record…</source>
         <translation>正在对照病历核查草稿……</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="178"/>
+        <location filename="../findings_panel.py" line="148"/>
         <source>The draft could not be checked: {error}</source>
         <translation>无法核查草稿：{error}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="188"/>
+        <location filename="../findings_panel.py" line="158"/>
         <source>Whole draft</source>
         <translation>整份草稿</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="198"/>
+        <location filename="../findings_panel.py" line="168"/>
         <source>Findings ({n})</source>
         <translation>核查结果（{n}）</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="199"/>
+        <location filename="../findings_panel.py" line="169"/>
         <source>high: {high}, other: {other}</source>
         <translation>{high} 项高风险，{other} 项其他</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="200"/>
+        <location filename="../findings_panel.py" line="170"/>
         <source>sentences without support in the record: {n}</source>
         <translation>{n} 句在病历中找不到依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="204"/>
+        <location filename="../findings_panel.py" line="174"/>
         <source>missing: {items}</source>
         <translation>缺少：{items}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="206"/>
+        <location filename="../findings_panel.py" line="176"/>
         <source>every required item present</source>
         <translation>必填项目齐全</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="210"/>
+        <location filename="../findings_panel.py" line="180"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="210"/>
+        <location filename="../findings_panel.py" line="180"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="210"/>
+        <location filename="../findings_panel.py" line="180"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="215"/>
+        <location filename="../findings_panel.py" line="185"/>
         <source>Record: {quote}</source>
         <translation>病历原文：{quote}</translation>
     </message>
@@ -280,244 +280,259 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="168"/>
+        <location filename="../main_window.py" line="180"/>
         <source>Open &amp;file…</source>
         <translation>打开文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="182"/>
         <source>Open one record file: FHIR JSON/NDJSON, C-CDA XML, a note or a lab CSV</source>
         <translation>打开单个病历文件：FHIR JSON/NDJSON、C-CDA XML、病程记录或检验 CSV</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="184"/>
         <source>Open f&amp;older…</source>
         <translation>打开文件夹(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175"/>
+        <location filename="../main_window.py" line="187"/>
         <source>Open a folder holding one patient&apos;s records; every file in it is read</source>
         <translation>打开存放一位患者病历的文件夹；其中每个文件都会被读取</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176"/>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="220"/>
         <source>&amp;Draft</source>
         <translation>起草(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Draft the summary of the chosen stay with the chosen template and model (Ctrl+R)</source>
         <translation>用所选模板和模型为所选住院起草出院记录（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
+        <location filename="../main_window.py" line="191"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="193"/>
         <source>Stop the model; what it wrote so far is kept and marked incomplete (Esc)</source>
         <translation>停止模型；已写出的内容保留并标记为未完成（Esc）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="195"/>
         <source>&amp;Export to Word…</source>
         <translation>导出为 Word(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="198"/>
         <source>Save the draft, with your edits, as a Word document (Ctrl+E)</source>
         <translation>将草稿连同您的修改保存为 Word 文档（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187"/>
+        <location filename="../main_window.py" line="199"/>
         <source>Add open findings to the Word file as &amp;comments</source>
         <translation>将未处理的核查结果作为批注写入 Word 文件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="201"/>
         <source>Exported documents carry the checks&apos; findings as Word comments on the words</source>
         <translation>导出的文档在相应文字上以 Word 批注标出核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="202"/>
         <source>&amp;Model…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="191"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Choose the language model and how it runs</source>
         <translation>选择语言模型及其运行方式</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="206"/>
         <source>&amp;About EMRWriter</source>
         <translation>关于 EMRWriter(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="210"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="213"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="225"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="228"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="234"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227"/>
+        <location filename="../main_window.py" line="239"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235"/>
+        <location filename="../main_window.py" line="247"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="251"/>
         <source>The kind of document to draft</source>
         <translation>要起草的文书类型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252"/>
+        <location filename="../main_window.py" line="264"/>
         <source>The model that writes the narrative sections; click to choose another</source>
         <translation>书写叙述性段落的模型；点击可更换</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="270"/>
+        <source>Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and the stay&apos;s timeline; or the record itself, the timeline&apos;s sentences, each cited (no model: a draft in seconds)</source>
+        <translation>叙述部分（诊疗经过、出院情况等）的来源：由模型根据病历和住院时间线书写；或直接取自病历，即时间线中的原句，每句注明出处（不用模型，数秒完成）</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="272"/>
+        <source>Narrative: by the model</source>
+        <translation>叙述部分：由模型书写</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="273"/>
+        <source>Narrative: from the record</source>
+        <translation>叙述部分：取自病历</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="292"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="294"/>
         <source>The model used for drafting</source>
         <translation>用于起草的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="363"/>
         <source>Open a record file</source>
         <translation>打开病历文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="365"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation>病历文件 (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="373"/>
         <source>Open a patient&apos;s folder</source>
         <translation>打开患者文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="385"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="402"/>
         <source>name unknown</source>
         <translation>姓名不详</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="406"/>
         <source>Choose the patient</source>
         <translation>选择患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../main_window.py" line="407"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation>这些文件中有 {n} 位患者。要打开哪一位的病历？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="400"/>
+        <location filename="../main_window.py" line="417"/>
         <source>The record could not be opened.</source>
         <translation>无法打开该病历。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="401"/>
+        <location filename="../main_window.py" line="418"/>
         <source>Cannot open the record</source>
         <translation>无法打开病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="451"/>
         <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="463"/>
         <source>Drafting</source>
         <translation>起草中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="463"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation>请先停止起草，再选择其他住院记录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="469"/>
-        <location filename="../main_window.py" line="992"/>
+        <location filename="../main_window.py" line="482"/>
+        <location filename="../main_window.py" line="1001"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="470"/>
+        <location filename="../main_window.py" line="483"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation>模型仍在书写。要停止并打开另一份病历吗？已写出的内容会被保存。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="498"/>
+        <location filename="../main_window.py" line="511"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation>拖入了多个项目：只打开第一个；如需一起打开，请拖入它们所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="536"/>
         <source>No recent cases</source>
         <translation>没有最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="547"/>
+        <location filename="../main_window.py" line="560"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation>EMRWriter 上次未正常关闭。要恢复 {time} 的工作吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../main_window.py" line="563"/>
         <source>{patient}: edited {sections}</source>
         <translation>{patient}：修改了 {sections}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="566"/>
         <source>Restore your work</source>
         <translation>恢复工作</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="582"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
@@ -526,14 +541,14 @@ or drop a file or folder onto this window.</source>
 或把文件或文件夹拖到本窗口。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="593"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation>此病历中没有住院记录。
 请在左侧选择要总结的就诊。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585"/>
+        <location filename="../main_window.py" line="598"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -546,64 +561,69 @@ sections marked “model” are written by the language model for you to check.<
 标为“模型”的段落由语言模型书写，需要您核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="633"/>
+        <location filename="../main_window.py" line="646"/>
         <source>Evidence for the finding</source>
         <translation>核查结果的依据</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="637"/>
+        <location filename="../main_window.py" line="650"/>
         <source>Nothing in the record supports these words.</source>
         <translation>病历中没有支持这些文字的内容。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="665"/>
+        <location filename="../main_window.py" line="678"/>
         <source>Draft again</source>
         <translation>重新起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="667"/>
+        <location filename="../main_window.py" line="680"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation>您修改了 {sections}。新草稿将替换屏幕上的这份草稿；已修改的草稿仍保存在数据库中。要重新起草吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="680"/>
+        <location filename="../main_window.py" line="693"/>
         <source>The draft is checked against the record as soon as the model has finished.</source>
         <translation>模型写完后，草稿将立即与病历核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="685"/>
-        <location filename="../main_window.py" line="708"/>
+        <location filename="../main_window.py" line="699"/>
+        <location filename="../main_window.py" line="722"/>
         <source>Starting the model…</source>
         <translation>正在启动模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="696"/>
-        <location filename="../main_window.py" line="720"/>
+        <location filename="../main_window.py" line="699"/>
+        <source>Writing from the record…</source>
+        <translation>正在根据病历生成…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="710"/>
+        <location filename="../main_window.py" line="734"/>
         <source>Template problem</source>
         <translation>模板问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="713"/>
+        <location filename="../main_window.py" line="727"/>
         <source>Stopping…</source>
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="749"/>
+        <location filename="../main_window.py" line="764"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="898"/>
+        <location filename="../main_window.py" line="913"/>
         <source>… and {n} more</source>
         <translation>……另有 {n} 条</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="901"/>
+        <location filename="../main_window.py" line="916"/>
         <source>Unresolved findings</source>
         <translation>未处理的核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="902"/>
+        <location filename="../main_window.py" line="917"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -614,132 +634,132 @@ Export anyway?</source>
 仍然导出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="960"/>
-        <location filename="../main_window.py" line="961"/>
+        <location filename="../main_window.py" line="969"/>
+        <location filename="../main_window.py" line="970"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="756"/>
+        <location filename="../main_window.py" line="771"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="761"/>
+        <location filename="../main_window.py" line="776"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="767"/>
+        <location filename="../main_window.py" line="782"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="771"/>
+        <location filename="../main_window.py" line="786"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="792"/>
+        <location filename="../main_window.py" line="807"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="794"/>
+        <location filename="../main_window.py" line="809"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="819"/>
+        <location filename="../main_window.py" line="834"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="836"/>
+        <location filename="../main_window.py" line="851"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="869"/>
+        <location filename="../main_window.py" line="884"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="886"/>
+        <location filename="../main_window.py" line="902"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="888"/>
+        <location filename="../main_window.py" line="904"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="912"/>
+        <location filename="../main_window.py" line="926"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="912"/>
+        <location filename="../main_window.py" line="926"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="921"/>
+        <location filename="../main_window.py" line="935"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="921"/>
+        <location filename="../main_window.py" line="935"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="933"/>
+        <location filename="../main_window.py" line="942"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="938"/>
+        <location filename="../main_window.py" line="947"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="938"/>
+        <location filename="../main_window.py" line="947"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="943"/>
+        <location filename="../main_window.py" line="952"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="959"/>
+        <location filename="../main_window.py" line="968"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="965"/>
+        <location filename="../main_window.py" line="974"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="965"/>
+        <location filename="../main_window.py" line="974"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="970"/>
+        <location filename="../main_window.py" line="979"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="972"/>
+        <location filename="../main_window.py" line="981"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -752,24 +772,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="980"/>
+        <location filename="../main_window.py" line="989"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="984"/>
+        <location filename="../main_window.py" line="993"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="984"/>
+        <location filename="../main_window.py" line="993"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="992"/>
+        <location filename="../main_window.py" line="1001"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
@@ -777,17 +797,17 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelWorker</name>
     <message>
-        <location filename="../worker.py" line="241"/>
+        <location filename="../worker.py" line="211"/>
         <source>Replaced by a newer task before it started.</source>
         <translation>任务尚未开始即被新任务取代。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="264"/>
+        <location filename="../worker.py" line="235"/>
         <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
         <translation>内存不足以运行此模型；请选择更小的模型或更小的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="268"/>
+        <location filename="../worker.py" line="239"/>
         <source>Internal error: {kind}: {message}</source>
         <translation>内部错误：{kind}：{message}</translation>
     </message>
@@ -795,133 +815,133 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location filename="../models_dialog.py" line="98"/>
+        <location filename="../models_dialog.py" line="99"/>
         <source>Models and engine settings</source>
         <translation>模型与引擎设置</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="106"/>
+        <location filename="../models_dialog.py" line="107"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="106"/>
+        <location filename="../models_dialog.py" line="107"/>
         <source>Size (MB)</source>
         <translation>大小 (MB)</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="106"/>
+        <location filename="../models_dialog.py" line="107"/>
         <source>Quantisation</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="106"/>
+        <location filename="../models_dialog.py" line="107"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="106"/>
+        <location filename="../models_dialog.py" line="107"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="118"/>
+        <location filename="../models_dialog.py" line="119"/>
         <source>Add model...</source>
         <translation>添加模型…</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="127"/>
+        <location filename="../models_dialog.py" line="128"/>
         <source>Model&apos;s own</source>
         <translation>模型自身</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="139"/>
+        <location filename="../models_dialog.py" line="140"/>
         <source>Engine</source>
         <translation>引擎</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="141"/>
+        <location filename="../models_dialog.py" line="142"/>
         <source>CPU threads:</source>
         <translation>CPU 线程数：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="142"/>
+        <location filename="../models_dialog.py" line="143"/>
         <source>Context size (tokens):</source>
         <translation>上下文长度（词元）：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="143"/>
+        <location filename="../models_dialog.py" line="144"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="175"/>
+        <location filename="../models_dialog.py" line="176"/>
         <source>The chosen model cannot be used: {problem}</source>
         <translation>所选模型无法使用：{problem}</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="181"/>
+        <location filename="../models_dialog.py" line="182"/>
         <source>bundled default</source>
         <translation>内置默认</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="181"/>
+        <location filename="../models_dialog.py" line="182"/>
         <source>models folder</source>
         <translation>models 文件夹</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="181"/>
+        <location filename="../models_dialog.py" line="182"/>
         <source>chosen file</source>
         <translation>选定的文件</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="188"/>
+        <location filename="../models_dialog.py" line="189"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="227"/>
+        <location filename="../models_dialog.py" line="228"/>
         <source>Add a GGUF model</source>
         <translation>添加 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="227"/>
+        <location filename="../models_dialog.py" line="228"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="234"/>
+        <location filename="../models_dialog.py" line="235"/>
         <source>Not a usable model</source>
         <translation>不是可用的模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="241"/>
+        <location filename="../models_dialog.py" line="242"/>
         <source>Model already there</source>
         <translation>模型已存在</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="242"/>
+        <location filename="../models_dialog.py" line="243"/>
         <source>{folder} already holds a file named {name}; rename the new file to add it as well.</source>
         <translation>{folder} 中已有名为 {name} 的文件；如需同时添加，请先重命名新文件。</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="250"/>
-        <location filename="../models_dialog.py" line="289"/>
+        <location filename="../models_dialog.py" line="251"/>
+        <location filename="../models_dialog.py" line="290"/>
         <source>Could not add the model</source>
         <translation>无法添加模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="263"/>
+        <location filename="../models_dialog.py" line="264"/>
         <source>Copying {name} to {folder}...</source>
         <translation>正在将 {name} 复制到 {folder}…</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="264"/>
+        <location filename="../models_dialog.py" line="265"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="328"/>
+        <location filename="../models_dialog.py" line="329"/>
         <source>This model may need about {need:.1f} GB of memory at this context size, but only {free:.1f} GB is free. Drafting may fail or slow the computer down; choose a smaller model or context size.</source>
         <translation>在此上下文长度下，该模型约需 {need:.1f} GB 内存，但当前仅有 {free:.1f} GB 可用。起草可能失败或使电脑变慢；请选择更小的模型或上下文长度。</translation>
     </message>
@@ -929,444 +949,504 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>RecordPanel</name>
     <message>
-        <location filename="../record_panel.py" line="62"/>
+        <location filename="../record_panel.py" line="70"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="63"/>
+        <location filename="../record_panel.py" line="71"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="64"/>
-        <location filename="../record_panel.py" line="94"/>
+        <location filename="../record_panel.py" line="72"/>
+        <location filename="../record_panel.py" line="102"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="65"/>
+        <location filename="../record_panel.py" line="73"/>
         <source>Author</source>
         <translation>作者</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="68"/>
+        <location filename="../record_panel.py" line="76"/>
         <source>Diagnosis</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="69"/>
-        <location filename="../record_panel.py" line="79"/>
+        <location filename="../record_panel.py" line="77"/>
+        <location filename="../record_panel.py" line="87"/>
         <source>Role</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="70"/>
-        <location filename="../record_panel.py" line="80"/>
+        <location filename="../record_panel.py" line="78"/>
+        <location filename="../record_panel.py" line="88"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="71"/>
-        <location filename="../record_panel.py" line="93"/>
+        <location filename="../record_panel.py" line="79"/>
+        <location filename="../record_panel.py" line="101"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="72"/>
+        <location filename="../record_panel.py" line="80"/>
         <source>Onset</source>
         <translation>发病时间</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="75"/>
+        <location filename="../record_panel.py" line="83"/>
         <source>Medication</source>
         <translation>药品</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="76"/>
+        <location filename="../record_panel.py" line="84"/>
         <source>Dose</source>
         <translation>剂量</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="77"/>
+        <location filename="../record_panel.py" line="85"/>
         <source>Route</source>
         <translation>用法</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="78"/>
+        <location filename="../record_panel.py" line="86"/>
         <source>Frequency</source>
         <translation>频次</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="81"/>
+        <location filename="../record_panel.py" line="89"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="84"/>
+        <location filename="../record_panel.py" line="92"/>
         <source>Test</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="85"/>
+        <location filename="../record_panel.py" line="93"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="86"/>
+        <location filename="../record_panel.py" line="94"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="87"/>
+        <location filename="../record_panel.py" line="95"/>
         <source>Reference range</source>
         <translation>参考范围</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="88"/>
+        <location filename="../record_panel.py" line="96"/>
         <source>Flag</source>
         <translation>标志</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="89"/>
+        <location filename="../record_panel.py" line="97"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="92"/>
+        <location filename="../record_panel.py" line="100"/>
         <source>Procedure</source>
         <translation>操作/手术</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="97"/>
+        <location filename="../record_panel.py" line="105"/>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="106"/>
+        <source>What</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="107"/>
+        <source>Entry</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="110"/>
         <source>Substance</source>
         <translation>过敏原</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="98"/>
+        <location filename="../record_panel.py" line="111"/>
         <source>Reaction</source>
         <translation>反应</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="99"/>
+        <location filename="../record_panel.py" line="112"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="100"/>
+        <location filename="../record_panel.py" line="113"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="107"/>
-        <location filename="../record_panel.py" line="250"/>
+        <location filename="../record_panel.py" line="120"/>
+        <location filename="../record_panel.py" line="279"/>
         <source>Documents</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="108"/>
+        <location filename="../record_panel.py" line="121"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="109"/>
+        <location filename="../record_panel.py" line="122"/>
         <source>Medications</source>
         <translation>用药</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="110"/>
+        <location filename="../record_panel.py" line="123"/>
         <source>Labs</source>
         <translation>检验</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="111"/>
+        <location filename="../record_panel.py" line="124"/>
         <source>Procedures</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="112"/>
+        <location filename="../record_panel.py" line="125"/>
         <source>Allergies</source>
         <translation>过敏</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="118"/>
+        <location filename="../record_panel.py" line="126"/>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="132"/>
+        <source>presentation</source>
+        <translation>入院原因</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="133"/>
+        <source>on admission</source>
+        <translation>入院时</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="134"/>
+        <source>note of the day</source>
+        <translation>当日病程</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="135"/>
+        <source>procedure</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="136"/>
+        <source>medication</source>
+        <translation>用药</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="137"/>
+        <source>result</source>
+        <translation>检验</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="138"/>
+        <source>consultation</source>
+        <translation>会诊</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="139"/>
+        <source>at discharge</source>
+        <translation>出院时</translation>
+    </message>
+    <message>
+        <location filename="../record_panel.py" line="145"/>
         <source>Admission note</source>
         <translation>入院记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="119"/>
+        <location filename="../record_panel.py" line="146"/>
         <source>First progress note</source>
         <translation>首次病程记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="120"/>
+        <location filename="../record_panel.py" line="147"/>
         <source>Progress note</source>
         <translation>病程记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="121"/>
+        <location filename="../record_panel.py" line="148"/>
         <source>Operative note</source>
         <translation>手术记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="122"/>
+        <location filename="../record_panel.py" line="149"/>
         <source>Discharge summary</source>
         <translation>出院记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="123"/>
+        <location filename="../record_panel.py" line="150"/>
         <source>Discharge orders</source>
         <translation>出院医嘱</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="124"/>
+        <location filename="../record_panel.py" line="151"/>
         <source>Medication list</source>
         <translation>用药清单</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="125"/>
+        <location filename="../record_panel.py" line="152"/>
         <source>Orders</source>
         <translation>医嘱单</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="126"/>
+        <location filename="../record_panel.py" line="153"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="127"/>
+        <location filename="../record_panel.py" line="154"/>
         <source>Note</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="135"/>
+        <location filename="../record_panel.py" line="162"/>
         <source>admission</source>
         <translation>入院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="136"/>
+        <location filename="../record_panel.py" line="163"/>
         <source>discharge</source>
         <translation>出院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="137"/>
+        <location filename="../record_panel.py" line="164"/>
         <source>post-operative</source>
         <translation>术后</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="138"/>
+        <location filename="../record_panel.py" line="165"/>
         <source>working</source>
         <translation>病程</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="139"/>
+        <location filename="../record_panel.py" line="166"/>
         <source>history</source>
         <translation>既往</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="140"/>
+        <location filename="../record_panel.py" line="167"/>
         <source>home</source>
         <translation>院外</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="141"/>
+        <location filename="../record_panel.py" line="168"/>
         <source>inpatient</source>
         <translation>住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="148"/>
+        <location filename="../record_panel.py" line="175"/>
         <source>new</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="149"/>
+        <location filename="../record_panel.py" line="176"/>
         <source>changed</source>
         <translation>调整</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="150"/>
+        <location filename="../record_panel.py" line="177"/>
         <source>continued</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="151"/>
+        <location filename="../record_panel.py" line="178"/>
         <source>stopped</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="157"/>
+        <location filename="../record_panel.py" line="184"/>
         <source>male</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="158"/>
+        <location filename="../record_panel.py" line="185"/>
         <source>female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="159"/>
+        <location filename="../record_panel.py" line="186"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="160"/>
+        <location filename="../record_panel.py" line="187"/>
         <source>sex not recorded</source>
         <translation>性别未记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="165"/>
+        <location filename="../record_panel.py" line="192"/>
         <source>Inpatient stay</source>
         <translation>住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="166"/>
+        <location filename="../record_panel.py" line="193"/>
         <source>Emergency visit</source>
         <translation>急诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="167"/>
+        <location filename="../record_panel.py" line="194"/>
         <source>Outpatient visit</source>
         <translation>门诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="169"/>
+        <location filename="../record_panel.py" line="196"/>
         <source>Encounter</source>
         <translation>就诊</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="172"/>
+        <location filename="../record_panel.py" line="199"/>
         <source>{kind}: {start} – {end}</source>
         <translation>{kind}：{start} – {end}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="174"/>
+        <location filename="../record_panel.py" line="201"/>
         <source>{kind}, dates unknown</source>
         <translation>{kind}，日期不详</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="182"/>
+        <location filename="../record_panel.py" line="209"/>
         <source>this stay</source>
         <translation>本次住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="183"/>
+        <location filename="../record_panel.py" line="210"/>
         <source>before</source>
         <translation>之前</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="184"/>
+        <location filename="../record_panel.py" line="211"/>
         <source>after</source>
         <translation>之后</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="205"/>
-        <location filename="../record_panel.py" line="340"/>
+        <location filename="../record_panel.py" line="234"/>
+        <location filename="../record_panel.py" line="370"/>
         <source>No case open</source>
         <translation>未打开病历</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="208"/>
-        <location filename="../record_panel.py" line="341"/>
+        <location filename="../record_panel.py" line="237"/>
+        <location filename="../record_panel.py" line="371"/>
         <source>Open a patient&apos;s record file or folder (File ▸ Open), or drop it here.</source>
         <translation>请打开患者的病历文件或文件夹（文件 ▸ 打开），或将其拖到这里。</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="213"/>
+        <location filename="../record_panel.py" line="242"/>
         <source>The stay the summary is about; inpatient stays are listed first</source>
         <translation>出院记录所针对的住院；住院记录排在最前</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="214"/>
+        <location filename="../record_panel.py" line="243"/>
         <source>Choose the stay to summarise</source>
         <translation>选择要总结的住院</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="218"/>
+        <location filename="../record_panel.py" line="247"/>
         <source>&amp;Stay:</source>
         <translation>住院(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="220"/>
+        <location filename="../record_panel.py" line="249"/>
         <source>Show other encounters</source>
         <translation>显示其他就诊的条目</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="222"/>
+        <location filename="../record_panel.py" line="251"/>
         <source>Also list items from before or after this stay (history); they are not used as this stay&apos;s facts</source>
         <translation>同时列出本次住院之前或之后的条目（既往史）；它们不作为本次住院的事实使用</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="273"/>
+        <location filename="../record_panel.py" line="302"/>
         <source>Import problems</source>
         <translation>导入问题</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="278"/>
+        <location filename="../record_panel.py" line="307"/>
         <source>What could not be read from the record; check these before trusting the draft</source>
         <translation>病历中未能读取的内容；采信草稿前请先查看</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="292"/>
+        <location filename="../record_panel.py" line="321"/>
         <source>Recent cases</source>
         <translation>最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="296"/>
+        <location filename="../record_panel.py" line="325"/>
         <source>Click a case to open it again, with its last draft</source>
         <translation>点击即可重新打开该病历及其最近的草稿</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="308"/>
+        <location filename="../record_panel.py" line="337"/>
         <source>Name not recorded</source>
         <translation>姓名未记录</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="378"/>
+        <location filename="../record_panel.py" line="408"/>
         <source>born {date}</source>
         <translation>出生于 {date}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="381"/>
+        <location filename="../record_panel.py" line="411"/>
         <source>ID {ids}</source>
         <translation>ID {ids}</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="382"/>
+        <location filename="../record_panel.py" line="412"/>
         <source>{n} source files</source>
         <translation>{n} 个源文件</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="388"/>
+        <location filename="../record_panel.py" line="418"/>
         <source>Stay</source>
         <translation>归属</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="399"/>
+        <location filename="../record_panel.py" line="429"/>
         <source>Select a row to see its source in the evidence pane</source>
         <translation>选择一行，即可在“依据”栏查看其来源</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="429"/>
+        <location filename="../record_panel.py" line="466"/>
         <source>always</source>
         <translation>始终适用</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="448"/>
+        <location filename="../record_panel.py" line="485"/>
         <source>Documents ({n})</source>
         <translation>文书（{n}）</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="464"/>
+        <location filename="../record_panel.py" line="501"/>
         <source>Import problems ({n})</source>
         <translation>导入问题（{n}）</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="466"/>
+        <location filename="../record_panel.py" line="503"/>
         <source>Import problems: none</source>
         <translation>导入问题：无</translation>
     </message>
     <message>
-        <location filename="../record_panel.py" line="498"/>
+        <location filename="../record_panel.py" line="535"/>
         <source>{kind}: {item}</source>
         <translation>{kind}：{item}</translation>
     </message>
