@@ -68,7 +68,8 @@ def draft_summary(
         created=datetime.now().replace(microsecond=0),
         patient=_header(facts, words),
         sections=[],
-        problems=[str(p) for p in stay.record.problems],
+        problems=[str(p) for p in stay.record.problems]
+        + [words["drafting"]["conflict"].format(detail=c) for c in facts.conflicts],
     )
     prompts: dict[str, str] = {}
     cited = []
