@@ -249,55 +249,13 @@ def polarity_rewrite(sentence: str, zh: bool, rng: random.Random) -> str | None:
 # ---------------------------------------------------------------------------
 # one draft
 
-_HARD_END = re.compile(r"[.:;!?。；：！？]\s*$")
-_LINE_START = re.compile(r"\s*(?:$|[A-Z][A-Z /&-]+:|\d{1,2}[.)、]|[-*•])")
-_NO_CUT = re.compile(r"(?:^|[\s(])(?:\d{1,2}|[A-Z]|Dr|Mr|Mrs|Ms|St|No|vs|e\.g|i\.e|[a-z]\.[a-z])\.$")
-_CUT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"])|(?<=[。！？；])")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """The script's own sentence cut (not the verifier's): a hard-wrapped line goes on
-    when it is long, has no closing mark and the next line is no heading or list item;
-    then cuts after . ! ? before a capital, and after 。！？；."""
-    blocks: list[tuple[int, int]] = []
-    start = None
-    position = 0
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        end = position + len(line)
-        if line.strip():
-            if start is None:
-                start = position
-            following = lines[number + 1] if number + 1 < len(lines) else ""
-            wraps = len(line) >= 50 and not _HARD_END.search(line) and following.strip() and not _LINE_START.match(following)
-            if not wraps:
-                blocks.append((start, end))
-                start = None
-        elif start is not None:
-            blocks.append((start, position))
-            start = None
-        position = end + 1
-    if start is not None:
-        blocks.append((start, len(text)))
-    spans: list[tuple[int, int]] = []
-    for block_start, block_end in blocks:
-        piece_start = block_start
-        for cut in _CUT.finditer(text, block_start, block_end):
-            before = text[max(block_start, cut.start() - 6) : cut.start()]
-            if _NO_CUT.search(before):
-                continue
-            spans.append((piece_start, cut.start()))
-            piece_start = cut.end()
-        spans.append((piece_start, block_end))
-    return [(s, e) for s, e in spans if re.search(r"\w", text[s:e])]
-
 
 def make_draft(
     text: str, zh: bool, rng: random.Random, errors: int, values_errors: int, rewrites: int
 ) -> tuple[values.Draft, dict[tuple[int, int], str]]:
     """A draft with ``errors`` polarity/side errors, ``values_errors`` value errors and
     ``rewrites`` faithful rewrites (half of them polarity rewrites), each in its own sentence."""
-    spans = sentences(text)
+    spans = values.sentences(text)
     order = list(range(len(spans)))
     rng.shuffle(order)
     edits: list[values.Edit] = []

@@ -234,16 +234,47 @@ SAME_DRUG = [
 ZH_WORDS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 
+_HARD_END = re.compile(r"[.:;!?。；：！？]\s*$")
+_LINE_START = re.compile(r"\s*(?:$|[A-Z][A-Z /&-]+:|\d{1,2}[.)、]|[-*•])")
+_NO_CUT = re.compile(r"(?:^|[\s(])(?:\d{1,2}|[A-Z]|Dr|Mr|Mrs|Ms|St|No|vs|e\.g|i\.e|[a-z]\.[a-z])\.$")
+_CUT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"])|(?<=[。！？；])")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """The script's own sentence cut: lines, then 。；; and '. ' before a capital."""
-    spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        start = line.start()
-        for stop in re.finditer(r"[。；;](?!$)|\.\s+(?=[A-Z])", line.group()):
-            spans.append((start, line.start() + stop.end()))
-            start = line.start() + stop.end()
-        spans.append((start, line.end()))
-    return [(s, e) for s, e in spans if text[s:e].strip() and re.search(r"\w", text[s:e])]
+    """The script's own sentence cut (not the verifier's): a hard-wrapped line goes on
+    when it is long, has no closing mark and the next line is no heading or list item;
+    then cuts after . ! ? before a capital, and after 。！？；."""
+    blocks: list[tuple[int, int]] = []
+    start = None
+    position = 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        end = position + len(line)
+        if line.strip():
+            if start is None:
+                start = position
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            wraps = len(line) >= 50 and not _HARD_END.search(line) and following.strip() and not _LINE_START.match(following)
+            if not wraps:
+                blocks.append((start, end))
+                start = None
+        elif start is not None:
+            blocks.append((start, position))
+            start = None
+        position = end + 1
+    if start is not None:
+        blocks.append((start, len(text)))
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in blocks:
+        piece_start = block_start
+        for cut in _CUT.finditer(text, block_start, block_end):
+            before = text[max(block_start, cut.start() - 6) : cut.start()]
+            if _NO_CUT.search(before):
+                continue
+            spans.append((piece_start, cut.start()))
+            piece_start = cut.end()
+        spans.append((piece_start, block_end))
+    return [(s, e) for s, e in spans if re.search(r"\w", text[s:e])]
 
 
 # ---------------------------------------------------------------------------
@@ -518,28 +549,50 @@ def _case(s: str, zh: bool, rng: random.Random) -> str:
 
 
 def _reorder(s: str, zh: bool, rng: random.Random) -> str:
+    """List items in another order. Only short items move, each inside its own clause, so
+    what governs the list still governs every item ("denied palpitations, warmth, or
+    diaphoresis, which is ..." keeps the "which" clause last; "无胸闷、胸痛，无心悸" keeps 无 on both)."""
     body = s.rstrip("。.;；")
     tail = s[len(body) :]
-    if zh and "、" in body:  # the items of one enumeration, inside its clause ("无胸闷、胸痛，无心悸" keeps 无 on both)
-        clause = next(c for c in re.split(r"([，,；;：:])", body) if "、" in c)
+    if re.search(r"[“”\"()（）]", body):
+        return s
+    if zh and "、" in body:
+        clause = next(c for c in re.split(r"[，,；;：:]", body) if "、" in c)
         at = body.index(clause)
         head, items = clause.split("、")[0], clause.split("、")[1:]
-        if len(items) < 2:
-            return s
-        rng.shuffle(items)
+        items = _shuffled_short(items, lambda item: len(item) <= 5 and not re.search(r"\d", item), rng)
         return body[:at] + "、".join([head, *items]) + body[at + len(clause) :] + tail
     sep = "，" if zh else ", "
     pieces = body.split(sep)
     if len(pieces) < 3:
         return s
     head, items = pieces[0], pieces[1:]
-    if not zh and items[-1].startswith("and "):
-        items[-1] = items[-1][4:]
-        rng.shuffle(items)
-        items[-1] = "and " + items[-1]
-    else:
-        rng.shuffle(items)
+    joined = next((i for i, item in enumerate(items) if re.match(r"(?:and|or) ", item)), None)
+    connector = ""
+    if joined is not None:
+        connector = items[joined].split(" ", 1)[0] + " "
+        items[joined] = items[joined][len(connector) :]
+    items = _shuffled_short(items, lambda item: zh or len(item.split()) <= 3, rng)
+    if joined is not None:
+        items[joined] = connector + items[joined]
     return sep.join([head, *items]) + tail
+
+
+def _shuffled_short(items: list[str], short, rng: random.Random) -> list[str]:
+    """``items`` with one run of short ones (one list) shuffled in place; the others stay."""
+    runs: list[list[int]] = [[]]
+    for i, item in enumerate(items):
+        if short(item):
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    places = next((run for run in runs if len(run) >= 2), [])
+    moved = [items[i] for i in places]
+    rng.shuffle(moved)
+    out = list(items)
+    for place, item in zip(places, moved, strict=True):
+        out[place] = item
+    return out
 
 
 # ---------------------------------------------------------------------------

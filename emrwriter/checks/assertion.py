@@ -224,15 +224,32 @@ def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
-def read(text: str, start: int = 0, end: int | None = None, protect: tuple[tuple[int, int], ...] = ()) -> Reading:
+def read(
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    protect: tuple[tuple[int, int], ...] = (),
+    quiet: tuple[tuple[int, int], ...] = (),
+) -> Reading:
     """What ``text[start:end]`` (one sentence) says. Offsets are into ``text``.
     ``protect``: spans read as plain words whatever they hold (drug names such as
-    左氧氟沙星, whose 左 is no side)."""
+    左氧氟沙星, whose 左 is no side); ``quiet``: spans that name no finding and break
+    nothing (dates, numbers with their units: the comma of "March 5, 2024")."""
     end = len(text) if end is None else end
+    if quiet:
+        chars = list(text)
+        for s, e in quiet:
+            if s < end and start < e:
+                chars[max(s, start) : min(e, end)] = " " * (min(e, end) - max(s, start))
+        text = "".join(chars)
     piece = text[start:end]
     language = language_of(piece)
     table = cue_table(language)
     items = _zh_items(text, start, end, table, protect) if language == "zh" else _en_items(text, start, end, table, protect)
+    for s, e in quiet:
+        if start <= s < end:
+            items.append(_Item("stop", s, e, ""))
+    items.sort(key=lambda item: item.start)
     _number_clauses(items)
     return _interpret(items, table, language)
 
@@ -274,7 +291,7 @@ def _en_word(word: str, s: int, e: int, table: CueTable) -> _Item:
         return _Item("list", s, e, word)
     if word in table.stopwords:
         return _Item("stop", s, e, word, soft=True)
-    if word[0].isdigit() or word in EN_STOPWORDS:
+    if word[0].isdigit() or word in EN_STOPWORDS or len(word) == 1:  # "b.i.d.", "x", "a"
         return _Item("stop", s, e, word)
     return _Item("word", s, e, word, (stem(word),))
 
@@ -380,6 +397,7 @@ def _number_clauses(items: list[_Item]) -> None:
 # reading the items
 
 _POLARITY_KINDS = frozenset({"cue", "lexical"})
+_COMPOSING = frozenset({"absent", "present", "negative"})  # cues that combine with a status cue right after them
 _COPULAS = frozenset(
     {
         "was",
@@ -409,7 +427,7 @@ _COPULAS = frozenset(
     }
 )
 EN_REACH = 4  # content words in one list item
-EN_TOTAL = 12
+EN_TOTAL = 24
 ZH_REACH = 16  # characters
 
 
@@ -424,12 +442,14 @@ def _interpret(items: list[_Item], table: CueTable, language: str) -> Reading:
     # a negation right before a status cue or word turns it over ("not elevated", "无异常");
     # an affirmation before one adds nothing ("reported negative", "可见明显异常")
     for k, item in enumerate(items):
-        if item.kind != "cue" or item.cue is None or item.cue.category not in {"absent", "present"} or not item.cue.before:
+        if item.kind != "cue" or item.cue is None or item.cue.category not in _COMPOSING or not item.cue.before:
             continue
         nxt = _next_meaningful(items, k)
         if nxt is not None and _is_status(items[nxt]) and items[nxt].clause == item.clause:
-            if item.cue.category == "absent":
-                items[nxt].flipped = not items[nxt].flipped
+            if item.cue.category in {"absent", "negative"} and _status(items[nxt]) in {"present", "positive", "abnormal"}:
+                items[nxt].flipped = not items[nxt].flipped  # "no evidence of", "negative for focal deficits"
+            elif item.cue.category == "absent":
+                items[nxt].flipped = not items[nxt].flipped  # "not normal"
             items[nxt].lead = min(items[nxt].lead if items[nxt].lead is not None else items[nxt].start, item.start)
             item.kind = "stop"
     backward: list[int] = []
@@ -601,7 +621,9 @@ def _reach(items: list[_Item], k: int, language: str, modifiers_only: bool) -> l
         predicate = language == "en" and k > 0 and items[k - 1].text in _COPULAS
         follows = nxt < len(items) and items[nxt].kind in {"word", "side"} and items[nxt].clause == items[k].clause
         return forward if follows and forward and not predicate else backward
-    # a cue with nothing on its side speaks of the other side ("肝脾肋下可触及"), else of the clause before
+    if cue.category not in {"absent", "present"}:
+        return forward if cue.before else backward  # nothing there: it speaks of the clause before
+    # an affirmation or negation with nothing on its side speaks of the other side ("肝脾肋下可触及")
     return (forward or backward) if cue.before else (backward or forward)
 
 
@@ -628,8 +650,12 @@ def _forward(items: list[_Item], k: int, language: str, modifiers_only: bool) ->
             closed = True
             continue
         if item.kind == "list":
-            if language == "en" and ((item.text == "," and not _short_item_follows(items, j)) or _clause_follows(items, j)):
-                break
+            if language == "zh":
+                chars = 0  # "无恶心、呕吐、腹泻": the reach is counted per item
+            if language == "en" and (
+                (item.text == "," and (not found or not _short_item_follows(items, j))) or _clause_follows(items, j)
+            ):
+                break  # "did not, initially, ...": a comma before anything is in reach ends it
             item_words = 0
             closed = False
             continue
@@ -647,7 +673,8 @@ def _forward(items: list[_Item], k: int, language: str, modifiers_only: bool) ->
     return found
 
 
-_VERBS = frozenset({"was", "were", "is", "are", "has", "had", "have", "will", "did", "does", "remained", "became"})
+_AFFIRMING = frozenset({"some", "a", "an", "few", "several", "multiple", "many", "mild", "small", "large", "trace"})
+_VERBS = frozenset({"was", "were", "is", "are", "has", "had", "have", "will", "did", "does", "do", "remained", "became"})
 
 
 def _clause_follows(items: list[_Item], j: int) -> bool:
@@ -656,7 +683,7 @@ def _clause_follows(items: list[_Item], j: int) -> bool:
     for item in items[j + 1 : j + 6]:
         if item.kind in {"sep", "list", "term", "cue", "lexical"}:
             return False
-        if item.text in _VERBS:
+        if item.text in _VERBS or (item is items[j + 1] and item.text in _AFFIRMING):
             return True
     return False
 
@@ -665,6 +692,10 @@ def _short_item_follows(items: list[_Item], j: int) -> bool:
     """After a comma: a short list item ("denies fever, chills, or cough"), not a new clause."""
     words = 0
     for item in items[j + 1 :]:
+        if not words and item.text in _AFFIRMING:
+            return False  # "no hepatosplenomegaly, some masses": the masses are there
+        if item.kind == "cue":
+            return False  # "without fever, and if she does have UTI"
         if item.kind == "word":
             words += 1
         elif item.kind == "list" and item.text != "," and not words:
@@ -681,6 +712,8 @@ def _backward(items: list[_Item], k: int, language: str, modifiers_only: bool) -
         item = items[j]
         if _stops(item, modifiers_only) or (item.kind == "list" and language == "en" and item.text == ","):
             break
+        if item.kind == "list":
+            chars = 0  # "肌酐、谷丙转氨酶及血钾均已正常": counted per item
         if item.kind in {"word", "side"}:
             chars += item.end - item.start
             if (language == "en" and len(found) >= EN_REACH) or (language == "zh" and chars > ZH_REACH):

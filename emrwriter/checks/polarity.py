@@ -14,8 +14,10 @@ the same. Statuses of one polarity are interchangeable ("afebrile", "no fever",
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
@@ -49,7 +51,7 @@ def record_readings(evidence: RecordEvidence) -> RecordReadings:
     cached = getattr(evidence, "readings", None)
     if cached is not None:
         return cached
-    readings = [read(p.text, p.start, p.end, _protected(p.tokens)) for p in evidence.passages]
+    readings = [_read_piece(p.text, p.start, p.end, p.tokens) for p in evidence.passages]
     postings: dict[str, list[int]] = defaultdict(list)
     for index, reading in enumerate(readings):
         for key in reading.keys:
@@ -63,11 +65,16 @@ def _protected(tokens: list[Token]) -> tuple[tuple[int, int], ...]:
     return tuple((t.start, t.end) for t in tokens if t.kind == "drug")
 
 
+def _quiet(tokens: list[Token]) -> tuple[tuple[int, int], ...]:
+    return tuple((t.start, t.end) for t in tokens if t.kind in {"date", "time", "qty"})
+
+
 def check_polarity(
     text: str, start: int, end: int, tokens: list[Token], evidence: RecordEvidence, alignment: Alignment | None
 ) -> list[Finding]:
     """Findings on the statuses and sides of the sentence ``text[start:end]`` (``tokens``: its tokens)."""
-    reading = read(text, start, end, _protected(tokens))
+    reading = _read_piece(text, start, end, tokens)
+    start, end = _unwrapped(text, start, end)
     if not reading.assertions and not reading.sides:
         return []
     index = record_readings(evidence)
@@ -78,7 +85,7 @@ def check_polarity(
     main = alignment.main_passage() if alignment is not None and not alignment.ambiguous else None
     findings: list[Finding] = []
     for assertion in reading.assertions:
-        finding = _polarity_finding(text, assertion, candidates, surface, index, evidence, main)
+        finding = _polarity_finding(text, (start, end), assertion, candidates, surface, index, evidence, main)
         if finding is not None:
             findings.append(finding)
     for side in reading.sides:
@@ -86,6 +93,47 @@ def check_polarity(
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+_CLOSED = re.compile(r"[.!?:;。！？；：]$")
+_WRAPPED_ON = re.compile(r"[ \t]*\n[ \t]*(?=[A-Za-z])")
+_NEXT_PIECE = re.compile(r"[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
+WRAP_WIDTH = 50  # a line at least this long that stops mid-sentence was hard-wrapped
+
+
+def _read_piece(text: str, start: int, end: int, tokens: list[Token]) -> Reading:
+    """The reading of a sentence, read whole when a hard wrap cut it (``_unwrapped``):
+    what it says in ``text[start:end]`` (``tokens``: its tokens; names of drugs are
+    read as words, dates and quantities as nothing)."""
+    outer = _unwrapped(text, start, end)
+    reading = read(text, *outer, _protected(tokens), _quiet(tokens))
+    if outer != (start, end):
+        reading.assertions = [a for a in reading.assertions if start <= a.span[0] < end]
+        reading.sides = [m for m in reading.sides if start <= m.start < end]
+    return reading
+
+
+def _unwrapped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` when a hard wrap cut it before a
+    capital ("Her O2\nSATURATIONS were stable."): the sentence cut takes such a line
+    break for a sentence end, and a finding's cue would be left in the other half."""
+    for _ in range(6):
+        line_start = text.rfind("\n", 0, end) + 1
+        wrap = _WRAPPED_ON.match(text, end)
+        if wrap is None or _CLOSED.search(text[start:end].rstrip()) or end - line_start < WRAP_WIDTH:
+            break
+        end = _NEXT_PIECE.match(text, wrap.end()).end()
+    for _ in range(6):
+        before = text[:start].rstrip(" \t")
+        if not before.endswith("\n") or not text[start : start + 1].isupper():
+            break
+        line = before[:-1]
+        previous_start = line.rfind("\n") + 1
+        if len(line) - previous_start < WRAP_WIDTH or _CLOSED.search(line.rstrip()):
+            break
+        stop = max(line.rfind(". ", previous_start), line.rfind("? ", previous_start), line.rfind("! ", previous_start))
+        start = stop + 2 if stop >= 0 else previous_start
+    return start, end
 
 
 def _weighted_dice(a: frozenset[str], b: frozenset[str], index: RecordReadings) -> float:
@@ -152,6 +200,7 @@ class _Match:
 
 def _polarity_finding(
     text: str,
+    sentence: tuple[int, int],
     ours: Assertion,
     candidates: dict[int, float],
     surface: dict[int, float],
@@ -193,7 +242,7 @@ def _polarity_finding(
         return None
     passage = evidence.passages[best.passage]
     theirs = best.assertion
-    start, end = ours.span_of(theirs.concept)
+    start, end = _widened(ours.span_of(theirs.concept), text, sentence, passage)
     said_start, said_end = theirs.span_of(ours.concept)
     return Finding(
         start,
@@ -209,6 +258,34 @@ def _polarity_finding(
             ours=ours.status,
         ),
     )
+
+
+_WORDS = re.compile(r"[\u4e00-\u9fff]|\w+|[^\w\s]")
+_CLAUSE_BREAK = re.compile(r"[,;:，；：。!?！？]|\.(?=\s|$)")
+
+
+def _widened(span: tuple[int, int], text: str, sentence: tuple[int, int], passage: Passage) -> tuple[int, int]:
+    """The finding's span with the words of its clause that differ from the record
+    passage: the cue put in or taken out ("accompanied by difficulty" where the record
+    says "without difficulty"; "Lungs congested" where it says "Lungs clear")."""
+    start, end = span
+    ours = [(m.group().lower(), m.start()) for m in _WORDS.finditer(text, sentence[0], sentence[1])]
+    theirs = [m.group().lower() for m in _WORDS.finditer(passage.text, passage.start, passage.end)]
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], start)), default=sentence[0])
+    after = _CLAUSE_BREAK.search(text, end, sentence[1])
+    clause_end = after.start() if after else sentence[1]
+    matcher = SequenceMatcher(None, [w for w, _ in ours], theirs, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 < i2:
+            a, b = ours[i1][1], ours[i2 - 1][1] + len(ours[i2 - 1][0])
+        else:  # taken out: the place where it was
+            a = ours[i1][1] if i1 < len(ours) else sentence[1]
+            b = a + 1
+        if clause_start <= a and b <= clause_end + 1:
+            start, end = min(start, a), max(end, min(b, sentence[1]))
+    return start, end
 
 
 def _side_finding(
