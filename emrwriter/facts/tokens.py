@@ -407,14 +407,25 @@ def _word_token(text: str, i: int, tokens: list[Token]) -> Token:
     if number is not None:
         value = en_words_value(number.group())
         if value is not None and (
-            number.group().lower() not in {"one", "half", "a half"} or _is_number_word_unit(text, number.end())
+            number.group().lower() not in {"one", "half", "a half"}
+            or _is_number_word_unit(text, number.end())
+            or _RANGE_ON.match(text, number.end())  # "one to two weeks"
         ):
             unit = parse_unit(text, number.end())
             quantity = Quantity(value, unit[0] if unit else None)
             return Token("qty", quantity.key(), i, unit[1] if unit else number.end(), quantity)
+    times = _TIMES.match(word)
+    if times is not None and parse_unit(text, match.end()) is not None:
+        return Token("sep", "times", i, i + 1)  # "x10 days", "x5 days": the count is read next
     if any(c.isdigit() for c in word):
         return Token("code", f"c:{word.lower()}", i, match.end(), word.lower())
     return Token("word", f"w:{stem(word)}", i, match.end(), stem(word))
+
+
+_TIMES = re.compile(r"[xX]\d+$")
+_RANGE_ON = re.compile(
+    r"[ \t]*(?:to|-|–|or)[ \t]*(?:\d|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)", re.IGNORECASE
+)
 
 
 _PHRASE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
@@ -465,15 +476,18 @@ def _cjk_token(text: str, i: int) -> Token:
 
 
 def _propagate_range_units(text: str, tokens: list[Token]) -> None:
-    """ "1.1-1.2 mg/dL" and "4～6周": the unit after a range belongs to both ends."""
+    """ "1.1-1.2 mg/dL", "4～6周", "two to three weeks": the unit after a range belongs to both ends."""
     for index in range(len(tokens) - 1, 0, -1):
-        right, left = tokens[index], tokens[index - 1]
+        right, left_index = tokens[index], index - 1
+        if tokens[left_index].kind == "word" and tokens[left_index].value in {"to", "or"} and left_index > 0:
+            left_index -= 1  # "2 to 3 weeks": the word between is a token of its own
+        left = tokens[left_index]
         if right.kind != "qty" or left.kind != "qty" or right.value.unit is None or left.value.unit is not None:
             continue
         if _RANGE_JOIN.match(text[left.end : right.start]) is None or right.start - left.end > 5:
             continue
         quantity = Quantity(left.value.value, right.value.unit, left.value.decimals)
-        tokens[index - 1] = Token("qty", quantity.key(), left.start, left.end, quantity)
+        tokens[left_index] = Token("qty", quantity.key(), left.start, left.end, quantity)
 
 
 # ---------------------------------------------------------------------------
