@@ -51,18 +51,38 @@ MIN_MODEL_SECTIONS = 5
 # Extra model-written sections that make the bench template reach five (kept out of templates/).
 EXTRA_SECTIONS = {
     "en": [
-        ("bench_patient_information", "Information Provided to the Patient and Family", 160,
-         ('Task: write the "Information Provided to the Patient and Family" section: what the patient and family were told '
-         "about the illness, the medicines and the warning signs. Two or three sentences.")),
-        ("bench_pending_results", "Pending Results and Open Issues", 120,
-         ('Task: write the "Pending Results and Open Issues" section: tests whose results were not back at discharge and '
-         "problems still to be addressed, only if the records mention them. One or two sentences.")),
+        (
+            "bench_patient_information",
+            "Information Provided to the Patient and Family",
+            160,
+            (
+                'Task: write the "Information Provided to the Patient and Family" section: what the patient and family were told '
+                "about the illness, the medicines and the warning signs. Two or three sentences."
+            ),
+        ),
+        (
+            "bench_pending_results",
+            "Pending Results and Open Issues",
+            120,
+            (
+                'Task: write the "Pending Results and Open Issues" section: tests whose results were not back at discharge and '
+                "problems still to be addressed, only if the records mention them. One or two sentences."
+            ),
+        ),
     ],
     "zh": [
-        ("bench_key_findings", "主要检查结果", 200,
-         "任务：根据以上病历，书写“主要检查结果”一段：本次住院重要的检验和检查结果，数值以病历为准。一段话，不超过120字。"),
-        ("bench_treatment_effect", "治疗效果", 160,
-         "任务：根据以上病历，书写“治疗效果”一段：主要治疗后症状、体征和检查结果的变化。一段话，不超过100字。"),
+        (
+            "bench_key_findings",
+            "主要检查结果",
+            200,
+            "任务：根据以上病历，书写“主要检查结果”一段：本次住院重要的检验和检查结果，数值以病历为准。一段话，不超过120字。",
+        ),
+        (
+            "bench_treatment_effect",
+            "治疗效果",
+            160,
+            "任务：根据以上病历，书写“治疗效果”一段：主要治疗后症状、体征和检查结果的变化。一段话，不超过100字。",
+        ),
     ],
 }
 
@@ -157,10 +177,17 @@ class Bench:
         model_sections = [s for s in template.sections if s.origin == "model"]
         threads = args.threads or physical_cores()
         tuning = EngineTuning()
-        results["case"] = {"path": str(args.path), "stay": stay.encounter.id, "template": template.name,
-                           "model_sections": len(model_sections), "section_max_tokens": [s.max_tokens for s in model_sections]}
-        say(f"case {args.path}, template {template.name} ({len(model_sections)} model-written sections), "
-             f"model {info.name}, {threads} threads")
+        results["case"] = {
+            "path": str(args.path),
+            "stay": stay.encounter.id,
+            "template": template.name,
+            "model_sections": len(model_sections),
+            "section_max_tokens": [s.max_tokens for s in model_sections],
+        }
+        say(
+            f"case {args.path}, template {template.name} ({len(model_sections)} model-written sections), "
+            f"model {info.name}, {threads} threads"
+        )
 
         def engine(**kwargs):
             return LocalEngine(info, threads=threads, context_cap=args.ctx, tuning=kwargs.pop("tuning", tuning), **kwargs)
@@ -174,8 +201,13 @@ class Bench:
         n_ctx = cold_engine.n_ctx
         prefix_tokens = cold_engine.context_tokens(prefix.tokens)
         chunk_rates = [n / s for n, s in cold.chunks if s > 0]
-        results["case"].update(record_tokens=cold.draft.stats.record_tokens, prefix_tokens=prefix.tokens,
-                               n_ctx=n_ctx, evidence=cold.draft.stats.evidence, omitted=len(cold.draft.omitted))
+        results["case"].update(
+            record_tokens=cold.draft.stats.record_tokens,
+            prefix_tokens=prefix.tokens,
+            n_ctx=n_ctx,
+            evidence=cold.draft.stats.evidence,
+            omitted=len(cold.draft.omitted),
+        )
         del cold_engine
 
         # -- 1. the limit (measured after the cold draft, and again at the end) -------------------
@@ -205,7 +237,9 @@ class Bench:
         state = None
         if not args.skip_state:
             say("the saved-state prefix path, forced...")
-            state, state_engine = self._draft(draft_summary, stay, template, lambda: engine(prefix_mode="state", prefix_cache=None))
+            state, state_engine = self._draft(
+                draft_summary, stay, template, lambda: engine(prefix_mode="state", prefix_cache=None)
+            )
             state.counters = state_engine.counters
             del state_engine
 
@@ -226,11 +260,20 @@ class Bench:
             corpus = corpus_import_time(args.corpus)
 
         results["limit"] = _combine_raw(raw)
-        results["runs"] = {name: run.summary() for name, run in
-                           (("cold", cold), ("naive", naive), ("warm", warm), ("state", state)) if run is not None}
+        results["runs"] = {
+            name: run.summary()
+            for name, run in (("cold", cold), ("naive", naive), ("warm", warm), ("state", state))
+            if run is not None
+        }
         warm_prefix = warm.draft.stats.prefix or PrefixStats()
-        results["cache"] = {"entries": len(entries), "bytes": cache_bytes, "load_seconds": warm_prefix.load_seconds,
-                            "save_seconds": prefix.save_seconds, "source_cold": prefix.source, "source_warm": warm_prefix.source}
+        results["cache"] = {
+            "entries": len(entries),
+            "bytes": cache_bytes,
+            "load_seconds": warm_prefix.load_seconds,
+            "save_seconds": prefix.save_seconds,
+            "source_cold": prefix.source,
+            "source_warm": warm_prefix.source,
+        }
         results["prompt_lookup"] = lookup
         results["tune"] = tune
         results["gui"] = gui
@@ -240,7 +283,8 @@ class Bench:
         if state is not None:
             results["state_path"] = {
                 "same_text_as_cold": [s.text for s in state.draft.sections] == [s.text for s in cold.draft.sections],
-                "restores": state.counters.state_restores, "saves": state.counters.state_saves,
+                "restores": state.counters.state_restores,
+                "saves": state.counters.state_saves,
                 "wall_vs_cold": _ratio(state.wall, cold.wall),
             }
         results["machine"]["load_average_end"] = _loadavg()
@@ -268,10 +312,17 @@ class Bench:
         timeline = _Timeline(started)
         engine = make_engine()
         draft = draft_summary(stay, template, engine, on_progress=timeline)
-        run = _Run(draft, time.monotonic() - started, timeline.first_write, list(engine.counters.chunk_seconds),
-                   list(engine.counters.token_seconds))
-        say(f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.prompt_tokens_evaluated}, "
-             f"written {draft.stats.generated_tokens}, prefix {(draft.stats.prefix or PrefixStats()).source}")
+        run = _Run(
+            draft,
+            time.monotonic() - started,
+            timeline.first_write,
+            list(engine.counters.chunk_seconds),
+            list(engine.counters.token_seconds),
+        )
+        say(
+            f"  {run.wall:.1f} s, prompt tokens evaluated {draft.stats.prompt_tokens_evaluated}, "
+            f"written {draft.stats.generated_tokens}, prefix {(draft.stats.prefix or PrefixStats()).source}"
+        )
         return run, engine
 
     def _prompt_lookup(self, engine, stay, template) -> dict:
@@ -286,10 +337,10 @@ class Bench:
         rows = []
         for n, spec in enumerate(copy_heavy):
             timing = {}
-            for lookup in ((False, True) if n % 2 == 0 else (True, False)):
+            for lookup in (False, True) if n % 2 == 0 else (True, False):
                 before = (engine.counters.speculative_drafted, engine.counters.speculative_accepted)
                 result = engine.generate(prompts[spec.key], spec.max_tokens, prompt_lookup=lookup)  # the drafting temperature
-                times = list(engine.counters.token_seconds[-result.generated_tokens:]) if result.generated_tokens else []
+                times = list(engine.counters.token_seconds[-result.generated_tokens :]) if result.generated_tokens else []
                 timing[lookup] = {
                     "tokens": result.generated_tokens,
                     "tokens_per_second": _rate(result.generated_tokens, result.decode_seconds),
@@ -300,12 +351,24 @@ class Bench:
                 }
             plain, spec_run = timing[False], timing[True]
             speedup = _ratio(spec_run["tokens_per_second"], plain["tokens_per_second"])
-            rows.append({"section": spec.key, "plain_tokens_per_second": plain["tokens_per_second"],
-                         "lookup_tokens_per_second": spec_run["tokens_per_second"], "speedup": speedup,
-                         "drafted": spec_run["drafted"], "accepted": spec_run["accepted"],
-                         "same_text": plain["text"] == spec_run["text"], "faster": bool(speedup and speedup > 1.0)})
-        return {"sections": rows, "kept": [r["section"] for r in rows if r["faster"]],
-                "lookup_tokens": engine.tuning.lookup_tokens, "ngram": engine.tuning.lookup_ngram}
+            rows.append(
+                {
+                    "section": spec.key,
+                    "plain_tokens_per_second": plain["tokens_per_second"],
+                    "lookup_tokens_per_second": spec_run["tokens_per_second"],
+                    "speedup": speedup,
+                    "drafted": spec_run["drafted"],
+                    "accepted": spec_run["accepted"],
+                    "same_text": plain["text"] == spec_run["text"],
+                    "faster": bool(speedup and speedup > 1.0),
+                }
+            )
+        return {
+            "sections": rows,
+            "kept": [r["section"] for r in rows if r["faster"]],
+            "lookup_tokens": engine.tuning.lookup_tokens,
+            "ngram": engine.tuning.lookup_ngram,
+        }
 
     def _gui_stall(self, stay, template, info, threads) -> dict:
         if self.gui_stall is None:
@@ -339,30 +402,52 @@ class Bench:
         evaluated = stats.prompt_tokens_evaluated
         app = self.results["app"]
         targets = {
-            "writing_ratio": {"value": app["writing_ratio_median"], "target": ">= 0.95",
-                              "met": _ge(app["writing_ratio_median"], 0.95),
-                              "note": "median time per token, app / raw llama_decode; totals-based ratio in app.writing_ratio"},
+            "writing_ratio": {
+                "value": app["writing_ratio_median"],
+                "target": ">= 0.95",
+                "met": _ge(app["writing_ratio_median"], 0.95),
+                "note": "median time per token, app / raw llama_decode; totals-based ratio in app.writing_ratio",
+            },
             "prompt_tokens_vs_record_plus_instructions": {
-                "value": _ratio(evaluated, ideal), "target": "<= 1.1", "met": _le(_ratio(evaluated, ideal), 1.1),
-                "evaluated": evaluated, "record_plus_instructions": ideal, "naive_count": sum(prompts),
-                "vs_naive": _ratio(evaluated, sum(prompts))},
+                "value": _ratio(evaluated, ideal),
+                "target": "<= 1.1",
+                "met": _le(_ratio(evaluated, ideal), 1.1),
+                "evaluated": evaluated,
+                "record_plus_instructions": ideal,
+                "naive_count": sum(prompts),
+                "vs_naive": _ratio(evaluated, sum(prompts)),
+            },
         }
         if naive is not None:
             value = _ratio(cold.wall, naive.wall)
             targets["wall_vs_naive"] = {
-                "value": value, "target": "<= 0.5", "met": _le(value, 0.5) if n_sections >= MIN_MODEL_SECTIONS else None,
-                "app_seconds": round(cold.wall, 2), "naive_seconds": round(naive.wall, 2),
-                "app_generated": cold.draft.stats.generated_tokens, "naive_generated": naive.draft.stats.generated_tokens,
+                "value": value,
+                "target": "<= 0.5",
+                "met": _le(value, 0.5) if n_sections >= MIN_MODEL_SECTIONS else None,
+                "app_seconds": round(cold.wall, 2),
+                "naive_seconds": round(naive.wall, 2),
+                "app_generated": cold.draft.stats.generated_tokens,
+                "naive_generated": naive.draft.stats.generated_tokens,
                 "naive_prompt_tokens_evaluated": naive.draft.stats.prompt_tokens_evaluated,
-                "model_sections": n_sections}
+                "model_sections": n_sections,
+            }
         speedup = _ratio(cold.first_write, warm.first_write)
         targets["warm_reopen_speedup"] = {
-            "value": speedup, "target": ">= 5", "met": _ge(speedup, 5.0),
-            "cold_seconds_to_first_token": _round(cold.first_write), "warm_seconds_to_first_token": _round(warm.first_write),
-            "cold_wall": round(cold.wall, 2), "warm_wall": round(warm.wall, 2), "wall_speedup": _ratio(cold.wall, warm.wall)}
+            "value": speedup,
+            "target": ">= 5",
+            "met": _ge(speedup, 5.0),
+            "cold_seconds_to_first_token": _round(cold.first_write),
+            "warm_seconds_to_first_token": _round(warm.first_write),
+            "cold_wall": round(cold.wall, 2),
+            "warm_wall": round(warm.wall, 2),
+            "wall_speedup": _ratio(cold.wall, warm.wall),
+        }
         stall = gui.get("max_stall_ms")
-        targets["gui_stall_ms"] = {"value": stall if stall is not None else "n/a", "target": "<= 50",
-                                   "met": (stall <= 50) if stall is not None else None}
+        targets["gui_stall_ms"] = {
+            "value": stall if stall is not None else "n/a",
+            "target": "<= 50",
+            "met": (stall <= 50) if stall is not None else None,
+        }
         return targets
 
 
@@ -435,7 +520,9 @@ def _combine_raw(raws: list[dict]) -> dict:
         "decode_tokens_per_second": len(times) / sum(times),
         "decode_median_token_tokens_per_second": 1 / statistics.median(times),
         "decode_best_token_tokens_per_second": 1 / min(times),
-        "prefill_tokens": raws[0]["tokens"], "n_batch": raws[0]["n_batch"], "measurements": len(prefill),
+        "prefill_tokens": raws[0]["tokens"],
+        "n_batch": raws[0]["n_batch"],
+        "measurements": len(prefill),
         "method": "llama_decode via llama_cpp.llama_cpp (ctypes), no sampling; measured after the cold draft and at the end",
     }
 
@@ -476,8 +563,15 @@ def corpus_import_time(corpus: Path) -> dict:
         times.append((time.perf_counter() - t0, name))
     total = time.perf_counter() - started
     slowest = max(times) if times else (0.0, "")
-    return {"status": "ok", "cases": len(jobs), "seconds": round(total, 2), "refused": len(problems),
-            "slowest_seconds": round(slowest[0], 3), "slowest": slowest[1], "problems": problems[:50]}
+    return {
+        "status": "ok",
+        "cases": len(jobs),
+        "seconds": round(total, 2),
+        "refused": len(problems),
+        "slowest_seconds": round(slowest[0], 3),
+        "slowest": slowest[1],
+        "problems": problems[:50],
+    }
 
 
 # --------------------------------------------------------------------------- machine and output
@@ -494,9 +588,15 @@ def machine_info() -> dict:
     except OSError:
         pass
     version = llama_cpp_version()
-    return {"cpu": cpu or platform.processor() or platform.machine(), "physical_cores": physical_cores(),
-            "logical_cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "llama_cpp_python": version, "load_average_start": _loadavg()}
+    return {
+        "cpu": cpu or platform.processor() or platform.machine(),
+        "physical_cores": physical_cores(),
+        "logical_cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "llama_cpp_python": version,
+        "load_average_start": _loadavg(),
+    }
 
 
 def _loadavg():

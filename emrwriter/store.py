@@ -325,8 +325,21 @@ class Store:
         )
         if not head:
             raise KeyError(f"no draft {draft_id} in {self.path}")
-        (case_id, encounter_id, saved_at, template, title, language, model, created,
-         patient, omitted, problems, cancelled, stats) = head[0]
+        (
+            case_id,
+            encounter_id,
+            saved_at,
+            template,
+            title,
+            language,
+            model,
+            created,
+            patient,
+            omitted,
+            problems,
+            cancelled,
+            stats,
+        ) = head[0]
         sections: list[DraftSection] = []
         edited: set[str] = set()
         rows = self._read(

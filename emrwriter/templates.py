@@ -118,7 +118,9 @@ def _section_spec(spec: dict, manifest_path: Path) -> SectionSpec:
     fields = {**spec, "sources": tuple(spec.get("sources", ())), "timeline": tuple(spec.get("timeline", ()))}
     if "kind" in fields:
         if "origin" in fields:
-            raise TemplateProblem(f"{manifest_path}: section {spec.get('key')!r} has both origin and kind (kind is its older name)")
+            raise TemplateProblem(
+                f"{manifest_path}: section {spec.get('key')!r} has both origin and kind (kind is its older name)"
+            )
         fields["origin"] = fields.pop("kind")
     return SectionSpec(**fields)
 
@@ -142,7 +144,9 @@ def load_template(name_or_path: str | Path) -> Template:
         raise TemplateProblem(f"{manifest_path}: missing or unknown field {exc}") from None
     for spec in sections:
         if spec.origin not in SECTION_ORIGINS:
-            raise TemplateProblem(f"{manifest_path}: section {spec.key!r} has origin {spec.origin!r}, not one of {SECTION_ORIGINS}")
+            raise TemplateProblem(
+                f"{manifest_path}: section {spec.key!r} has origin {spec.origin!r}, not one of {SECTION_ORIGINS}"
+            )
     reference = folder / manifest.get("reference_docx", "reference.docx")
     return Template(
         name=folder.name,

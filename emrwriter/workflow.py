@@ -43,21 +43,56 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     # choosing a template
-    "record_language", "template_name_for", "choose_template", "template_for_language", "default_template_name",
-    "available_templates", "load_template",
+    "record_language",
+    "template_name_for",
+    "choose_template",
+    "template_for_language",
+    "default_template_name",
+    "available_templates",
+    "load_template",
     # opening and preparing a case
-    "patients_to_choose", "open_case", "prepare", "choose_stay", "inpatient_stays", "stay_facts", "facts_json",
-    "reviewed_items", "source_text", "default_store_path", "build_timeline", "timeline_json",
+    "patients_to_choose",
+    "open_case",
+    "prepare",
+    "choose_stay",
+    "inpatient_stays",
+    "stay_facts",
+    "facts_json",
+    "reviewed_items",
+    "source_text",
+    "default_store_path",
+    "build_timeline",
+    "timeline_json",
     # models and engines
-    "resolve_model", "read_model_info", "find_models", "default_model_path", "load_vocab", "local_engine",
+    "resolve_model",
+    "read_model_info",
+    "find_models",
+    "default_model_path",
+    "load_vocab",
+    "local_engine",
     # drafting
-    "draft_summary", "regenerate_section", "data_previews", "write_stats_json", "FROM_MODEL", "FROM_RECORD", "NARRATIVES",
+    "draft_summary",
+    "regenerate_section",
+    "data_previews",
+    "write_stats_json",
+    "FROM_MODEL",
+    "FROM_RECORD",
+    "NARRATIVES",
     # reviewing
-    "checked_sections", "review_draft", "build_evidence", "high_findings", "CheckedSection", "table_text",
+    "checked_sections",
+    "review_draft",
+    "build_evidence",
+    "high_findings",
+    "CheckedSection",
+    "table_text",
     # exporting
-    "ExportPlan", "plan_export", "export_draft",
+    "ExportPlan",
+    "plan_export",
+    "export_draft",
     # checking a draft file
-    "read_draft", "draft_language", "verify",
+    "read_draft",
+    "draft_language",
+    "verify",
 ]
 
 # The record's language is read from the start of each of its notes.
@@ -68,7 +103,7 @@ LANGUAGE_SAMPLE_CHARS = 2000
 
 
 def record_language(record: Record) -> str:
-    """"zh" or "en": the language the record's notes are written in, by the one rule the
+    """ "zh" or "en": the language the record's notes are written in, by the one rule the
     checks also read a draft's language with (checks.verify.draft_language: Chinese
     characters 15% of the letters or more), on the first 2,000 characters of each note."""
     return draft_language("".join(doc.text[:LANGUAGE_SAMPLE_CHARS] for doc in record.documents))

@@ -66,8 +66,11 @@ def measure(case: Path, mode: str, engine) -> dict:
     template = choose_template(record)
     started = time.monotonic()
     draft = draft_summary(
-        stay, template, engine if mode != "record" else None,
-        narrative=FROM_RECORD if mode == "record" else FROM_MODEL, timeline=mode != "notes",
+        stay,
+        template,
+        engine if mode != "record" else None,
+        narrative=FROM_RECORD if mode == "record" else FROM_MODEL,
+        timeline=mode != "notes",
     )
     wall = time.monotonic() - started
     narrative_keys = {s.key for s in template.sections if s.origin == MODEL}
@@ -107,18 +110,34 @@ def main(argv: list[str] | None = None) -> int:
             for mode in args.modes:
                 row = measure(case, mode, engine)
                 rows.append(row)
-                print(f"{row['case']:<28} {mode:<9} high {row['high_findings']:>3}  unsupported {row['unsupported_sentences']:>3}"
-                      f"/{row['sentences']:<3} missing {row['missing_items']}  read {row['prompt_tokens_read']:>6} tokens"
-                      f"  {row['wall_seconds']:>7.1f} s  {'; '.join(row['incomplete'])}", flush=True)
+                print(
+                    f"{row['case']:<28} {mode:<9} high {row['high_findings']:>3}  unsupported {row['unsupported_sentences']:>3}"
+                    f"/{row['sentences']:<3} missing {row['missing_items']}  read {row['prompt_tokens_read']:>6} tokens"
+                    f"  {row['wall_seconds']:>7.1f} s  {'; '.join(row['incomplete'])}",
+                    flush=True,
+                )
     print()
-    print(f"{'mode':<9} {'drafts':>6} {'high':>6} {'unsupported':>12} {'sentences':>10} {'missing':>8} {'tokens read':>12} {'seconds':>9}")
+    print(
+        f"{'mode':<9} {'drafts':>6} {'high':>6} {'unsupported':>12} {'sentences':>10} {'missing':>8} {'tokens read':>12} {'seconds':>9}"
+    )
     for mode in args.modes:
         mine = [r for r in rows if r["mode"] == mode]
-        total = {k: sum(r[k] for r in mine) for k in ("high_findings", "unsupported_sentences", "sentences", "missing_items",
-                                                          "prompt_tokens_read", "wall_seconds")}
+        total = {
+            k: sum(r[k] for r in mine)
+            for k in (
+                "high_findings",
+                "unsupported_sentences",
+                "sentences",
+                "missing_items",
+                "prompt_tokens_read",
+                "wall_seconds",
+            )
+        }
         loops = sum(1 for r in mine for note in r["incomplete"] if "repeat" in note or "重复" in note)
-        print(f"{mode:<9} {len(mine):>6} {total['high_findings']:>6} {total['unsupported_sentences']:>12} {total['sentences']:>10}"
-              f" {total['missing_items']:>8} {total['prompt_tokens_read']:>12} {total['wall_seconds']:>9.1f}  (loops stopped: {loops})")
+        print(
+            f"{mode:<9} {len(mine):>6} {total['high_findings']:>6} {total['unsupported_sentences']:>12} {total['sentences']:>10}"
+            f" {total['missing_items']:>8} {total['prompt_tokens_read']:>12} {total['wall_seconds']:>9.1f}  (loops stopped: {loops})"
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

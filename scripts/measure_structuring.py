@@ -93,8 +93,18 @@ DEFAULT_CASES = ROOT / "tests" / "devset"
 EXPECTED = "expected.json"
 
 KINDS = (
-    "patient", "dates", "diagnoses", "discharge_medications", "stopped_medications", "home_medications",
-    "abnormal_labs", "normal_labs", "pending", "follow_up", "procedures", "allergies",
+    "patient",
+    "dates",
+    "diagnoses",
+    "discharge_medications",
+    "stopped_medications",
+    "home_medications",
+    "abnormal_labs",
+    "normal_labs",
+    "pending",
+    "follow_up",
+    "procedures",
+    "allergies",
 )
 
 # ---------------------------------------------------------------------------
@@ -104,23 +114,115 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 BRACKETS = re.compile(r"[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff+#%]+")
 
-ZH_FORM_SUFFIXES = sorted([
-    "肠溶片", "缓释片", "控释片", "分散片", "咀嚼片", "泡腾片", "薄膜衣片", "片", "软胶囊", "缓释胶囊", "肠溶胶囊", "胶囊",
-    "注射液", "粉针剂", "颗粒", "干混悬剂", "混悬液", "口服溶液", "口服液", "溶液", "吸入粉雾剂", "粉雾剂", "吸入剂",
-    "气雾剂", "喷雾剂", "吸入喷雾剂", "滴眼液", "软膏", "乳膏", "散", "丸", "糖浆", "贴剂", "栓",
-], key=len, reverse=True)
+ZH_FORM_SUFFIXES = sorted(
+    [
+        "肠溶片",
+        "缓释片",
+        "控释片",
+        "分散片",
+        "咀嚼片",
+        "泡腾片",
+        "薄膜衣片",
+        "片",
+        "软胶囊",
+        "缓释胶囊",
+        "肠溶胶囊",
+        "胶囊",
+        "注射液",
+        "粉针剂",
+        "颗粒",
+        "干混悬剂",
+        "混悬液",
+        "口服溶液",
+        "口服液",
+        "溶液",
+        "吸入粉雾剂",
+        "粉雾剂",
+        "吸入剂",
+        "气雾剂",
+        "喷雾剂",
+        "吸入喷雾剂",
+        "滴眼液",
+        "软膏",
+        "乳膏",
+        "散",
+        "丸",
+        "糖浆",
+        "贴剂",
+        "栓",
+    ],
+    key=len,
+    reverse=True,
+)
 ZH_FORM_PREFIXES = ("注射用",)
 ZH_SALT_PREFIXES = ("盐酸", "硫酸氢", "硫酸", "苯磺酸", "马来酸", "甲磺酸", "琥珀酸", "酒石酸", "枸橼酸", "富马酸", "磷酸")
 ZH_SALT_SUFFIXES = ("钙", "钠", "钾")
 EN_FORM_WORDS = {
-    "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "chewable", "oral", "solution", "suspension",
-    "injection", "inj", "inhaler", "hfa", "mdi", "dpi", "er", "xl", "sr", "xr", "dr", "ec", "cr", "la", "extended",
-    "delayed", "release", "extended-release", "delayed-release", "sublingual", "sl", "powder", "nasal", "cream",
-    "ointment", "drops", "patch", "syrup", "liquid", "pen", "vial", "prefilled", "syringe", "po", "iv", "sc",
+    "tablet",
+    "tablets",
+    "tab",
+    "tabs",
+    "capsule",
+    "capsules",
+    "cap",
+    "caps",
+    "chewable",
+    "oral",
+    "solution",
+    "suspension",
+    "injection",
+    "inj",
+    "inhaler",
+    "hfa",
+    "mdi",
+    "dpi",
+    "er",
+    "xl",
+    "sr",
+    "xr",
+    "dr",
+    "ec",
+    "cr",
+    "la",
+    "extended",
+    "delayed",
+    "release",
+    "extended-release",
+    "delayed-release",
+    "sublingual",
+    "sl",
+    "powder",
+    "nasal",
+    "cream",
+    "ointment",
+    "drops",
+    "patch",
+    "syrup",
+    "liquid",
+    "pen",
+    "vial",
+    "prefilled",
+    "syringe",
+    "po",
+    "iv",
+    "sc",
 }
 EN_SALT_WORDS = {
-    "hydrochloride", "hcl", "sodium", "potassium", "calcium", "besylate", "maleate", "mesylate", "bisulfate", "hyclate",
-    "monohydrate", "dihydrate", "trihydrate", "disodium", "magnesium",
+    "hydrochloride",
+    "hcl",
+    "sodium",
+    "potassium",
+    "calcium",
+    "besylate",
+    "maleate",
+    "mesylate",
+    "bisulfate",
+    "hyclate",
+    "monohydrate",
+    "dihydrate",
+    "trihydrate",
+    "disodium",
+    "magnesium",
 }
 STRENGTH = re.compile(
     r"\d+(?:\.\d+)?\s*(?:[-/]\s*\d+(?:\.\d+)?\s*)?(?:mg|g|mcg|μg|µg|ug|ml|l|units?|iu|u|meq|%|毫克|克|单位|万单位|ml)?(?:\s*\*\s*\d+\s*\S*)?",
@@ -161,7 +263,7 @@ def drug_key(text: str) -> str:
                     changed = True
         for prefix in ZH_SALT_PREFIXES:
             if t.startswith(prefix) and len(t) - len(prefix) >= 2:
-                t = t[len(prefix):]
+                t = t[len(prefix) :]
                 break
         for suffix in ZH_SALT_SUFFIXES:
             if t.endswith(suffix) and len(t) - 1 >= 3:
@@ -213,17 +315,51 @@ DOSE = re.compile(
     re.IGNORECASE,
 )
 UNIT_SCALE = {
-    "mg": ("mg", 1), "毫克": ("mg", 1), "g": ("mg", 1000), "克": ("mg", 1000), "kg": ("mg", 1e6),
-    "mcg": ("mg", 0.001), "μg": ("mg", 0.001), "ug": ("mg", 0.001), "ng": ("mg", 1e-6),
-    "ml": ("ml", 1), "毫升": ("ml", 1), "l": ("ml", 1000),
-    "unit": ("unit", 1), "units": ("unit", 1), "iu": ("unit", 1), "u": ("unit", 1), "单位": ("unit", 1),
-    "万单位": ("unit", 10000), "meq": ("meq", 1), "mmol": ("mmol", 1), "%": ("%", 1),
-    "puff": ("puff", 1), "puffs": ("puff", 1), "inhalation": ("puff", 1), "inhalations": ("puff", 1),
-    "揿": ("puff", 1), "喷": ("puff", 1), "吸": ("puff", 1),
-    "tablet": ("tab", 1), "tablets": ("tab", 1), "tab": ("tab", 1), "tabs": ("tab", 1), "capsule": ("tab", 1),
-    "capsules": ("tab", 1), "cap": ("tab", 1), "caps": ("tab", 1), "片": ("tab", 1), "粒": ("tab", 1),
-    "袋": ("sachet", 1), "sachet": ("sachet", 1), "sachets": ("sachet", 1), "支": ("ampoule", 1),
-    "滴": ("drop", 1), "drop": ("drop", 1), "drops": ("drop", 1),
+    "mg": ("mg", 1),
+    "毫克": ("mg", 1),
+    "g": ("mg", 1000),
+    "克": ("mg", 1000),
+    "kg": ("mg", 1e6),
+    "mcg": ("mg", 0.001),
+    "μg": ("mg", 0.001),
+    "ug": ("mg", 0.001),
+    "ng": ("mg", 1e-6),
+    "ml": ("ml", 1),
+    "毫升": ("ml", 1),
+    "l": ("ml", 1000),
+    "unit": ("unit", 1),
+    "units": ("unit", 1),
+    "iu": ("unit", 1),
+    "u": ("unit", 1),
+    "单位": ("unit", 1),
+    "万单位": ("unit", 10000),
+    "meq": ("meq", 1),
+    "mmol": ("mmol", 1),
+    "%": ("%", 1),
+    "puff": ("puff", 1),
+    "puffs": ("puff", 1),
+    "inhalation": ("puff", 1),
+    "inhalations": ("puff", 1),
+    "揿": ("puff", 1),
+    "喷": ("puff", 1),
+    "吸": ("puff", 1),
+    "tablet": ("tab", 1),
+    "tablets": ("tab", 1),
+    "tab": ("tab", 1),
+    "tabs": ("tab", 1),
+    "capsule": ("tab", 1),
+    "capsules": ("tab", 1),
+    "cap": ("tab", 1),
+    "caps": ("tab", 1),
+    "片": ("tab", 1),
+    "粒": ("tab", 1),
+    "袋": ("sachet", 1),
+    "sachet": ("sachet", 1),
+    "sachets": ("sachet", 1),
+    "支": ("ampoule", 1),
+    "滴": ("drop", 1),
+    "drop": ("drop", 1),
+    "drops": ("drop", 1),
 }
 
 
@@ -250,36 +386,65 @@ def _table(rows: list[tuple[str, str]]) -> list[tuple[str, re.Pattern]]:
 
 # Order matters: the more specific patterns come first and their text is blanked out, so
 # "twice daily" is bid and not also daily.
-FREQUENCY = _table([
-    ("prn", r"as needed|\bprn\b|p\.r\.n\.?|必要时|需要时|按需|疼痛时|发作时"),
-    ("bid", (r"twice (?:a |per )?day|twice daily|two times (?:a |per )?day|\bb\.?i\.?d\.?\b|q\s?12\s?h|every 12 hours|"
-            r"每日两次|每日2次|每天两次|每天2次|一日两次|一日2次|日两次|2次/日|2次/天|每12小时(?:一次)?|bid")),
-    ("tid", (r"three times (?:a |per )?day|three times daily|\bt\.?i\.?d\.?\b|q\s?8\s?h|every 8 hours|"
-            r"每日三次|每日3次|每天三次|每天3次|一日三次|一日3次|3次/日|3次/天|每8小时(?:一次)?|tid")),
-    ("qid", (r"four times (?:a |per )?day|four times daily|\bq\.?i\.?d\.?\b|q\s?6\s?h|every 6 hours|"
-            r"每日四次|每日4次|一日四次|4次/日|每6小时(?:一次)?|qid")),
-    ("q4h", r"q\s?4(?:\s?-\s?6)?\s?h|every 4(?:\s?(?:-|to)\s?6)? hours|每4小时(?:一次)?"),
-    ("qn", (r"at bedtime|bedtime|nightly|at night|every night|every evening|\bq\.?\s?h\.?s\.?\b|\bh\.?s\.?\b|\bqn\b|\bqpm\b|"
-           r"每晚(?:睡前)?(?:一次|1次)?|睡前(?:一次|1次)?|每日睡前")),
-    ("qod", r"every other day|\bqod\b|\bq\.?o\.?d\.?\b|隔日(?:一次|1次)?"),
-    ("weekly", r"once (?:a |per )?week|weekly|every week|\bqw\b|每周(?:一次|1次)|1次/周"),
-    ("continuous", r"continuous|持续"),
-    ("qd", (r"once daily|once (?:a |per )?day|daily|every day|every morning|\bqam\b|\bq\.?d\.?\b|\bo\.?d\.?\b|q\s?24\s?h|"
-           r"every 24 hours|每日一次|每日1次|每天一次|每天1次|一日一次|一日1次|1次/日|1次/天|每早(?:一次)?|每晨(?:一次)?|qd")),
-    ("once", r"\bonce\b|\bstat\b|\bst\b|立即|单次|一次性"),
-])
+FREQUENCY = _table(
+    [
+        ("prn", r"as needed|\bprn\b|p\.r\.n\.?|必要时|需要时|按需|疼痛时|发作时"),
+        (
+            "bid",
+            (
+                r"twice (?:a |per )?day|twice daily|two times (?:a |per )?day|\bb\.?i\.?d\.?\b|q\s?12\s?h|every 12 hours|"
+                r"每日两次|每日2次|每天两次|每天2次|一日两次|一日2次|日两次|2次/日|2次/天|每12小时(?:一次)?|bid"
+            ),
+        ),
+        (
+            "tid",
+            (
+                r"three times (?:a |per )?day|three times daily|\bt\.?i\.?d\.?\b|q\s?8\s?h|every 8 hours|"
+                r"每日三次|每日3次|每天三次|每天3次|一日三次|一日3次|3次/日|3次/天|每8小时(?:一次)?|tid"
+            ),
+        ),
+        (
+            "qid",
+            (
+                r"four times (?:a |per )?day|four times daily|\bq\.?i\.?d\.?\b|q\s?6\s?h|every 6 hours|"
+                r"每日四次|每日4次|一日四次|4次/日|每6小时(?:一次)?|qid"
+            ),
+        ),
+        ("q4h", r"q\s?4(?:\s?-\s?6)?\s?h|every 4(?:\s?(?:-|to)\s?6)? hours|每4小时(?:一次)?"),
+        (
+            "qn",
+            (
+                r"at bedtime|bedtime|nightly|at night|every night|every evening|\bq\.?\s?h\.?s\.?\b|\bh\.?s\.?\b|\bqn\b|\bqpm\b|"
+                r"每晚(?:睡前)?(?:一次|1次)?|睡前(?:一次|1次)?|每日睡前"
+            ),
+        ),
+        ("qod", r"every other day|\bqod\b|\bq\.?o\.?d\.?\b|隔日(?:一次|1次)?"),
+        ("weekly", r"once (?:a |per )?week|weekly|every week|\bqw\b|每周(?:一次|1次)|1次/周"),
+        ("continuous", r"continuous|持续"),
+        (
+            "qd",
+            (
+                r"once daily|once (?:a |per )?day|daily|every day|every morning|\bqam\b|\bq\.?d\.?\b|\bo\.?d\.?\b|q\s?24\s?h|"
+                r"every 24 hours|每日一次|每日1次|每天一次|每天1次|一日一次|一日1次|1次/日|1次/天|每早(?:一次)?|每晨(?:一次)?|qd"
+            ),
+        ),
+        ("once", r"\bonce\b|\bstat\b|\bst\b|立即|单次|一次性"),
+    ]
+)
 
-ROUTE = _table([
-    ("sl", r"sublingual|\bsl\b|舌下"),
-    ("inh", r"inhal\w*|\binh\b|nebuli[sz]ed|\bneb\b|雾化|吸入"),
-    ("sc", r"subcutaneous\w*|subcut|\bs\.?c\.?\b|\bsq\b|\bsubq\b|under the skin|皮下"),
-    ("iv", r"intravenous\w*|\bi\.?v\.?\b|ivgtt|静脉|静滴|静推"),
-    ("im", r"intramuscular\w*|\bi\.?m\.?\b|肌注|肌内"),
-    ("nasal", r"intranasal|nasal|鼻喷|经鼻|滴鼻"),
-    ("topical", r"topical\w*|外用|涂抹"),
-    ("pr", r"rectal\w*|\bp\.?r\.?\b|纳肛|直肠"),
-    ("oral", r"\bp\.?o\.?\b|\boral\w*|by mouth|口服|冲服|嚼服|鼻饲"),
-])
+ROUTE = _table(
+    [
+        ("sl", r"sublingual|\bsl\b|舌下"),
+        ("inh", r"inhal\w*|\binh\b|nebuli[sz]ed|\bneb\b|雾化|吸入"),
+        ("sc", r"subcutaneous\w*|subcut|\bs\.?c\.?\b|\bsq\b|\bsubq\b|under the skin|皮下"),
+        ("iv", r"intravenous\w*|\bi\.?v\.?\b|ivgtt|静脉|静滴|静推"),
+        ("im", r"intramuscular\w*|\bi\.?m\.?\b|肌注|肌内"),
+        ("nasal", r"intranasal|nasal|鼻喷|经鼻|滴鼻"),
+        ("topical", r"topical\w*|外用|涂抹"),
+        ("pr", r"rectal\w*|\bp\.?r\.?\b|纳肛|直肠"),
+        ("oral", r"\bp\.?o\.?\b|\boral\w*|by mouth|口服|冲服|嚼服|鼻饲"),
+    ]
+)
 
 
 def codes(text: str, table) -> set[str]:
@@ -316,6 +481,7 @@ def status_of(value) -> str:
 
 # ---------------------------------------------------------------------------
 # dates, patient, flags
+
 
 def to_day(value) -> date | None:
     if not value:
@@ -363,8 +529,18 @@ def patient_name_matches(expected: str, found: str) -> bool:
     return bool(e and f) and (e <= f or f <= e)
 
 
-SEX = {"male": "male", "m": "male", "男": "male", "man": "male", "boy": "male",
-       "female": "female", "f": "female", "女": "female", "woman": "female", "girl": "female"}
+SEX = {
+    "male": "male",
+    "m": "male",
+    "男": "male",
+    "man": "male",
+    "boy": "male",
+    "female": "female",
+    "f": "female",
+    "女": "female",
+    "woman": "female",
+    "girl": "female",
+}
 
 
 def sex_of(value) -> str:
@@ -391,6 +567,7 @@ def value_matches(expected, found) -> bool:
 
 # ---------------------------------------------------------------------------
 # scoring
+
 
 @dataclass
 class Outcome:
@@ -431,8 +608,10 @@ def _list(facts: dict, key: str) -> list[dict]:
 
 
 def _describe_med(m: dict) -> str:
-    return " ".join(str(m.get(k) or "") for k in ("name", "dose", "route", "frequency")).strip() + \
-        f" [{m.get('role') or '?'}/{m.get('status') or '-'}]"
+    return (
+        " ".join(str(m.get(k) or "") for k in ("name", "dose", "route", "frequency")).strip()
+        + f" [{m.get('role') or '?'}/{m.get('status') or '-'}]"
+    )
 
 
 def _med_fields_match(want: dict, med: dict) -> list[str]:
@@ -478,7 +657,8 @@ def _lab_candidates(want: dict, labs: list[dict], other_exact: set[str]) -> list
     exact = [lab for lab in labs if names & name_variants(str(lab.get("name") or ""))]
     if not exact:
         exact = [
-            lab for lab in labs
+            lab
+            for lab in labs
             if names_match(names, name_variants(str(lab.get("name") or "")))
             and not (name_variants(str(lab.get("name") or "")) & other_exact)
         ]
@@ -489,7 +669,9 @@ def _lab_candidates(want: dict, labs: list[dict], other_exact: set[str]) -> list
 
 def _describe_lab(lab: dict) -> str:
     rng = lab.get("reference_range") or ""
-    return f"{lab.get('name')} {lab.get('value')} {lab.get('unit') or ''} ({rng}) flag={lab.get('flag') or '-'}".replace("  ", " ")
+    return f"{lab.get('name')} {lab.get('value')} {lab.get('unit') or ''} ({rng}) flag={lab.get('flag') or '-'}".replace(
+        "  ", " "
+    )
 
 
 def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -> CaseScore:
@@ -526,11 +708,25 @@ def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -
         names = expected_names(want)
         same_name = [d for d in diagnoses if names_match(names, name_variants(str(d.get("name") or "")))]
         role = want.get("role")
-        hits = [d for d in same_name if (not role or d.get("role") == role)
-                and ("proposed" not in want or bool(d.get("proposed")) == bool(want["proposed"]))]
+        hits = [
+            d
+            for d in same_name
+            if (not role or d.get("role") == role)
+            and ("proposed" not in want or bool(d.get("proposed")) == bool(want["proposed"]))
+        ]
         what = f"{want.get('name')} [{role or 'any'}{', proposed' if want.get('proposed') else ''}]"
-        note = "" if hits else ("found as " + "; ".join(f"{d.get('name')} [{d.get('role')}{', proposed' if d.get('proposed') else ''}]"
-                                                        for d in same_name[:3]) if same_name else "not listed")
+        note = (
+            ""
+            if hits
+            else (
+                "found as "
+                + "; ".join(
+                    f"{d.get('name')} [{d.get('role')}{', proposed' if d.get('proposed') else ''}]" for d in same_name[:3]
+                )
+                if same_name
+                else "not listed"
+            )
+        )
         out.append(Outcome("diagnoses", what, bool(hits), note))
 
     # medications
@@ -540,8 +736,12 @@ def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -
         return m.get("role") == "discharge" and status_of(m.get("status")) != "stopped"
 
     out += _match_meds("discharge_medications", expected.get("discharge_medications") or [], meds, is_discharge)
-    out += _match_meds("stopped_medications", expected.get("stopped_medications") or [], meds,
-                       lambda m: status_of(m.get("status")) == "stopped" and m.get("role") != "discharge")
+    out += _match_meds(
+        "stopped_medications",
+        expected.get("stopped_medications") or [],
+        meds,
+        lambda m: status_of(m.get("status")) == "stopped" and m.get("role") != "discharge",
+    )
     out += _match_meds("home_medications", expected.get("home_medications") or [], meds, lambda m: m.get("role") == "home")
     for want in expected.get("stopped_medications") or []:
         names = expected_names(want, drug_variants)
@@ -552,7 +752,10 @@ def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -
     # labs
     labs = _list(facts, "labs")
     all_lab_names = [expected_names(w) for w in (expected.get("abnormal_labs") or []) + (expected.get("normal_labs") or [])]
-    for kind, wanted in (("abnormal_labs", expected.get("abnormal_labs") or []), ("normal_labs", expected.get("normal_labs") or [])):
+    for kind, wanted in (
+        ("abnormal_labs", expected.get("abnormal_labs") or []),
+        ("normal_labs", expected.get("normal_labs") or []),
+    ):
         for want in wanted:
             own = expected_names(want)
             others = set().union(*(n for n in all_lab_names if n != own)) if all_lab_names else set()
@@ -575,17 +778,35 @@ def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -
                 unflagged = [lab for lab in candidates if not flag_of(lab.get("flag"))]
                 for lab in flagged:
                     score.lab_flags_wrong.append(f"{want.get('name')}{value} is normal but flagged: {_describe_lab(lab)}")
-                out.append(Outcome(kind, what, bool(unflagged), "" if unflagged else
-                                   ("flagged: " + "; ".join(_describe_lab(lab) for lab in flagged[:3]) if flagged else "not listed")))
+                out.append(
+                    Outcome(
+                        kind,
+                        what,
+                        bool(unflagged),
+                        ""
+                        if unflagged
+                        else ("flagged: " + "; ".join(_describe_lab(lab) for lab in flagged[:3]) if flagged else "not listed"),
+                    )
+                )
 
     # simple named lists
-    for kind, key, attr in (("pending", "pending", "name"), ("procedures", "procedures", "name"), ("allergies", "allergies", "substance")):
+    for kind, key, attr in (
+        ("pending", "pending", "name"),
+        ("procedures", "procedures", "name"),
+        ("allergies", "allergies", "substance"),
+    ):
         items = _list(facts, key)
         for want in expected.get(kind) or []:
             names = expected_names(want)
             ok = any(names_match(names, name_variants(str(i.get(attr) or ""))) for i in items)
-            out.append(Outcome(kind, str(want.get(attr) or want.get("name")), ok,
-                               "" if ok else f"{len(items)} listed: " + "; ".join(str(i.get(attr)) for i in items[:4])))
+            out.append(
+                Outcome(
+                    kind,
+                    str(want.get(attr) or want.get("name")),
+                    ok,
+                    "" if ok else f"{len(items)} listed: " + "; ".join(str(i.get(attr)) for i in items[:4]),
+                )
+            )
 
     # follow-up
     texts = [compact(str(i.get("text") or "")) for i in _list(facts, "follow_up")]
@@ -600,6 +821,7 @@ def score_case(case: str, expected: dict, facts: dict | None, error: str = "") -
 
 # ---------------------------------------------------------------------------
 # running inspect
+
 
 def inspect_json(path: Path) -> tuple[dict | None, str]:
     """`emrwriter inspect PATH --json` in-process: (its JSON, an error message or "")."""
@@ -655,6 +877,7 @@ def measure(cases_dir: Path, names: list[str] | None = None) -> list[CaseScore]:
 # ---------------------------------------------------------------------------
 # reporting
 
+
 def pct(found: int, expected: int) -> str:
     return f"{100 * found / expected:.0f}%" if expected else "-"
 
@@ -706,20 +929,29 @@ def print_report(scores: list[CaseScore], verbose: bool = False, out=sys.stdout)
     print(file=out)
     for lang in langs:
         x = t["languages"][lang]
-        print(f"total {lang:<4} cases {x['cases']:>2}  found {x['found']}/{x['expected']} ({pct(x['found'], x['expected'])})"
-              f"  wrong {x['wrong']}  lab flags wrong {x['lab_flags_wrong']}" + (f"  inspect errors {x['errors']}" if x["errors"] else ""),
-              file=out)
+        print(
+            f"total {lang:<4} cases {x['cases']:>2}  found {x['found']}/{x['expected']} ({pct(x['found'], x['expected'])})"
+            f"  wrong {x['wrong']}  lab flags wrong {x['lab_flags_wrong']}"
+            + (f"  inspect errors {x['errors']}" if x["errors"] else ""),
+            file=out,
+        )
 
 
 def figures(scores: list[CaseScore]) -> dict:
     return {
         "cases": [
             {
-                "case": s.case, "language": s.language, "found": s.found, "expected": s.expected,
-                "wrong": len(s.wrong), "lab_flags_wrong": len(s.lab_flags_wrong), "error": s.error,
+                "case": s.case,
+                "language": s.language,
+                "found": s.found,
+                "expected": s.expected,
+                "wrong": len(s.wrong),
+                "lab_flags_wrong": len(s.lab_flags_wrong),
+                "error": s.error,
                 "kinds": s.kinds(),
                 "missed": [asdict(o) for o in s.outcomes if not o.found],
-                "wrong_facts": s.wrong, "lab_flag_errors": s.lab_flags_wrong,
+                "wrong_facts": s.wrong,
+                "lab_flag_errors": s.lab_flags_wrong,
             }
             for s in scores
         ],
@@ -753,11 +985,16 @@ def print_corpus(corpus: Path, out=sys.stdout) -> None:
         diagnoses = _list(facts, "diagnoses")
         labs = _list(facts, "labs")
         flagged = sum(flag_of(lab.get("flag")) in ("H", "L") for lab in labs)
-        print(f"\n{path.name}: admitted {facts.get('admission_date') or '?'}, discharged {facts.get('discharge_date') or '?'}", file=out)
-        print(f"  diagnoses {len(diagnoses)}, medications {len(meds)} ({', '.join(f'{k} {v}' for k, v in sorted(roles.items())) or '-'}),"
-              f" labs {len(labs)} ({flagged} flagged), procedures {len(_list(facts, 'procedures'))},"
-              f" allergies {len(_list(facts, 'allergies'))}, follow-up {len(_list(facts, 'follow_up'))}, pending {len(_list(facts, 'pending'))}",
-              file=out)
+        print(
+            f"\n{path.name}: admitted {facts.get('admission_date') or '?'}, discharged {facts.get('discharge_date') or '?'}",
+            file=out,
+        )
+        print(
+            f"  diagnoses {len(diagnoses)}, medications {len(meds)} ({', '.join(f'{k} {v}' for k, v in sorted(roles.items())) or '-'}),"
+            f" labs {len(labs)} ({flagged} flagged), procedures {len(_list(facts, 'procedures'))},"
+            f" allergies {len(_list(facts, 'allergies'))}, follow-up {len(_list(facts, 'follow_up'))}, pending {len(_list(facts, 'pending'))}",
+            file=out,
+        )
         patient = facts.get("patient") if isinstance(facts.get("patient"), dict) else {}
         if patient.get("name") or patient.get("sex"):
             glued = "  <- GLUED" if name_glued(str(patient.get("name") or "")) else ""

@@ -84,6 +84,10 @@ def draft_by_hand(stay, template_name: str, texts: dict[str, str]):
     sections = []
     for spec in template.sections:
         text = template.data_section(spec.key, facts=facts) if spec.origin == "data" else texts.get(spec.key, "")
-        sections.append(DraftSection(spec.key, spec.heading, text, spec.origin, table=section_table(spec, facts, words(template.language))))
+        sections.append(
+            DraftSection(spec.key, spec.heading, text, spec.origin, table=section_table(spec, facts, words(template.language)))
+        )
     patient = {"Name": stay.record.patient.name or ""}
-    return template, Draft(template.name, template.title, template.language, "hand-written", datetime(2026, 10, 8), patient, sections)
+    return template, Draft(
+        template.name, template.title, template.language, "hand-written", datetime(2026, 10, 8), patient, sections
+    )

@@ -34,6 +34,8 @@ def long_answer(words: int = 300) -> str:
         state = (state * 1103515245 + 12345) % 2**31
         found.append("".join(chr(97 + (state >> shift) % 26) for shift in (3, 9, 15, 21)))
     return "".join(f"{w} " for w in found)
+
+
 CONTEXT_STEP = 256
 
 

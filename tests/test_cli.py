@@ -16,8 +16,9 @@ CORPUS_SUFFIXES = {".json", ".ndjson", ".xml", ".txt", ".hl7"}
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "emrwriter", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "emrwriter", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=900
+    )
 
 
 BOMB = """<?xml version="1.0"?>
@@ -68,8 +69,15 @@ def test_existing_output_is_kept_without_force(tmp_path):
 
 
 def _corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES
-                  and p.parent.name != "ndjson" and not p.name.isupper() and p.name != "LICENSE")
+    return sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in CORPUS_SUFFIXES
+        and p.parent.name != "ndjson"
+        and not p.name.isupper()
+        and p.name != "LICENSE"
+    )
 
 
 def test_every_corpus_file_imports_or_fails_clearly(corpus, capsys):
@@ -114,7 +122,9 @@ def test_draft_end_to_end_writes_a_docx(tmp_path):
     out = tmp_path / "summary.docx"
     stats = tmp_path / "stats.json"
     template = short_template("discharge_summary_en", tmp_path / "short_en", 24)
-    result = run("draft", EN_CASE, "--out", out, "--ctx", "1024", "--stats-json", stats, "--comments", "--template", template.folder)
+    result = run(
+        "draft", EN_CASE, "--out", out, "--ctx", "1024", "--stats-json", stats, "--comments", "--template", template.folder
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     assert "reading record" in result.stderr and "tokens/s" in result.stderr
@@ -134,8 +144,12 @@ def test_draft_end_to_end_writes_a_docx(tmp_path):
     # --stats-json: the run's figures add up.
     figures = json.loads(stats.read_text(encoding="utf-8"))
     sections = figures["sections"]
-    assert [s["key"] for s in sections] == ["reason_for_hospitalization", "significant_findings", "procedures_and_treatment",
-                                            "condition_at_discharge"]
+    assert [s["key"] for s in sections] == [
+        "reason_for_hospitalization",
+        "significant_findings",
+        "procedures_and_treatment",
+        "condition_at_discharge",
+    ]
     assert figures["generated_tokens"] == sum(s["generated_tokens"] for s in sections) > 0
     assert figures["prompt_tokens_evaluated"] < figures["prompt_tokens"]  # the record was read once, not per section
     assert figures["wall_seconds"] >= figures["prefill_seconds"] + figures["decode_seconds"] - 0.01
@@ -150,8 +164,11 @@ def test_readme_test_command_is_what_ci_runs():
 
 def test_ctrl_c_stops_drafting_cleanly(tmp_path):
     out = tmp_path / "summary.docx"
-    proc = subprocess.Popen([sys.executable, "-m", "emrwriter", "draft", str(EN_CASE), "--out", str(out), "--ctx", "2048"],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emrwriter", "draft", str(EN_CASE), "--out", str(out), "--ctx", "2048"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = []
     for line in proc.stderr:
         seen.append(line)
@@ -166,9 +183,13 @@ def test_ctrl_c_stops_drafting_cleanly(tmp_path):
 
 def test_the_app_without_a_display_is_one_clear_line():
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    result = subprocess.run([sys.executable, "-m", "emrwriter", str(EN_CASE)], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "emrwriter", str(EN_CASE)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["emrwriter: no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)"]
+    assert result.stderr.strip().splitlines() == [
+        "emrwriter: no display for the desktop app; on this machine use 'emrwriter draft PATH' (see --help)"
+    ]
 
 
 def test_a_path_or_nothing_opens_the_app_and_commands_stay_commands():
@@ -183,7 +204,8 @@ def test_a_path_or_nothing_opens_the_app_and_commands_stay_commands():
 
 def test_a_missing_path_is_one_line_even_with_a_display(tmp_path):
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-m", "emrwriter", str(tmp_path / "gone.json")], capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "emrwriter", str(tmp_path / "gone.json")], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"emrwriter: {tmp_path / 'gone.json'}: no such file or folder"]

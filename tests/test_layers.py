@@ -127,7 +127,9 @@ def violations(module: str, source: str, is_package: bool = False) -> list[Viola
             continue
         if mine in FACES and theirs in FACES:
             if (mine, target) not in FACE_ENTRIES:
-                found.append(Violation(module, line, target, "the faces do not import each other (the CLI may only start the app)"))
+                found.append(
+                    Violation(module, line, target, "the faces do not import each other (the CLI may only start the app)")
+                )
             continue
         if TIER[theirs] >= TIER[mine]:
             relation = "in the same layer as" if TIER[theirs] == TIER[mine] else "in a higher layer than"
@@ -135,8 +137,14 @@ def violations(module: str, source: str, is_package: bool = False) -> list[Viola
             continue
         if mine in FACES and theirs not in APPLICATION and names:
             for name in _callable_names(target, names):
-                found.append(Violation(module, line, f"{target}.{name}",
-                                       "a face calls functions of the application layer (emrwriter.workflow), not of the core"))
+                found.append(
+                    Violation(
+                        module,
+                        line,
+                        f"{target}.{name}",
+                        "a face calls functions of the application layer (emrwriter.workflow), not of the core",
+                    )
+                )
     return found
 
 
@@ -204,7 +212,9 @@ def test_imports_with_the_flow_pass():
 
 
 def test_the_core_imports_without_qt_loaded():
-    modules = ["emrwriter.workflow", "emrwriter.bench"] + [m for m, _ in _modules() if unit_of(m) == "cli" and m != "emrwriter.cli.__main__"]
+    modules = ["emrwriter.workflow", "emrwriter.bench"] + [
+        m for m, _ in _modules() if unit_of(m) == "cli" and m != "emrwriter.cli.__main__"
+    ]
     code = f"import sys\nfor m in {modules!r}:\n    __import__(m)\nprint('PySide6' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.stdout.strip() == "False", result.stderr

@@ -20,8 +20,18 @@ def test_zh_template_has_the_items_of_the_standard_in_order():
 def test_en_template_has_the_joint_commission_elements():
     template = load_template("discharge_summary_en")
     headings = " | ".join(s.heading for s in template.sections).lower()
-    for element in ("reason for hospitalization", "findings", "procedures", "treatment", "condition", "disposition",
-                    "medications", "instructions", "follow-up", "signature"):
+    for element in (
+        "reason for hospitalization",
+        "findings",
+        "procedures",
+        "treatment",
+        "condition",
+        "disposition",
+        "medications",
+        "instructions",
+        "follow-up",
+        "signature",
+    ):
         assert element in headings
     assert {s.origin for s in template.sections} == {"data", "model"}
 
@@ -84,6 +94,8 @@ def test_a_section_says_who_writes_it_as_origin_or_by_its_older_name_kind(tmp_pa
     manifest.write_text(manifest.read_text(encoding="utf-8") + 'kind = "model"\n', encoding="utf-8")
     with pytest.raises(TemplateProblem, match="both origin and kind"):
         load_template(folder)
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('kind = "model"\n', "").replace('"data"', '"prose"'), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('kind = "model"\n', "").replace('"data"', '"prose"'), encoding="utf-8"
+    )
     with pytest.raises(TemplateProblem, match="origin 'prose'"):
         load_template(folder)

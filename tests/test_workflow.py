@@ -17,7 +17,9 @@ from emrwriter.records.model import Document, Provenance, Record
 from emrwriter.records.stay import select_encounter
 from tests.conftest import EN_CASE, ZH_CASE, draft_by_hand
 
-COURSE = "She was treated with furosemide 40 mg IV twice daily. She was started on warfarin 5 mg daily."  # warfarin: not in the record
+COURSE = (
+    "She was treated with furosemide 40 mg IV twice daily. She was started on warfarin 5 mg daily."  # warfarin: not in the record
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,9 @@ def test_the_record_language_is_the_draft_language_rule():
 
 def test_the_export_plan_names_incomplete_sections_high_findings_and_comments(en_stay):
     template, draft = draft_by_hand(en_stay, "discharge_summary_en", {"procedures_and_treatment": COURSE})
-    draft.sections = [replace(s, complete=False, note="stopped") if s.key == "condition_at_discharge" else s for s in draft.sections]
+    draft.sections = [
+        replace(s, complete=False, note="stopped") if s.key == "condition_at_discharge" else s for s in draft.sections
+    ]
     review = workflow.review_draft(en_stay, workflow.checked_sections(draft), template)
 
     plan = workflow.plan_export(draft, review, comments=True)

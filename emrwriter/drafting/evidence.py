@@ -96,7 +96,9 @@ def gather_pieces(facts: StayFacts, language: str, timeline: list[TimelineEntry]
     labels = words(language)["record"]
     pieces: list[Piece] = []
 
-    def add(kind: str, label: str, lines: list[str], priority: int, order: int, sources: list[Provenance], topic: str = "") -> None:
+    def add(
+        kind: str, label: str, lines: list[str], priority: int, order: int, sources: list[Provenance], topic: str = ""
+    ) -> None:
         if lines:
             pieces.append(Piece(label, "\n".join(lines), priority, order, sources, kind=kind, topic=topic))
 
@@ -120,9 +122,20 @@ def gather_pieces(facts: StayFacts, language: str, timeline: list[TimelineEntry]
             order += 1
     end = order
     lists("procedures", [_procedure_line(p) for p in facts.procedures], 1, end, [p.provenance for p in facts.procedures])
-    lists("medications", [_medication_line(m) for m in facts.stay_medications], 2, end + 1, [m.provenance for m in facts.stay_medications])
-    lists("discharge_medications", [_medication_line(m) for m in facts.discharge_medications], 1, end + 2,
-          [m.provenance for m in facts.discharge_medications])
+    lists(
+        "medications",
+        [_medication_line(m) for m in facts.stay_medications],
+        2,
+        end + 1,
+        [m.provenance for m in facts.stay_medications],
+    )
+    lists(
+        "discharge_medications",
+        [_medication_line(m) for m in facts.discharge_medications],
+        1,
+        end + 2,
+        [m.provenance for m in facts.discharge_medications],
+    )
     abnormal = facts.abnormal_labs
     normal = [o for o in facts.labs if o not in abnormal]
     lists("abnormal_labs", [_observation_line(o) for o in abnormal], 2, end + 3, [o.provenance for o in abnormal])
@@ -133,9 +146,22 @@ def gather_pieces(facts: StayFacts, language: str, timeline: list[TimelineEntry]
 
 # Which parts of a note a summary needs most, by heading key (lower is kept first).
 SECTION_PRIORITY = {
-    **dict.fromkeys(("chief_complaint", "admission_diagnosis", "discharge_diagnosis", "hospital_course", "discharge_condition"), 0),
-    **dict.fromkeys(("history_of_present_illness", "assessment", "progress", "plan", "admission_condition",
-                     "discharge_medications", "discharge_instructions", "follow_up"), 1),
+    **dict.fromkeys(
+        ("chief_complaint", "admission_diagnosis", "discharge_diagnosis", "hospital_course", "discharge_condition"), 0
+    ),
+    **dict.fromkeys(
+        (
+            "history_of_present_illness",
+            "assessment",
+            "progress",
+            "plan",
+            "admission_condition",
+            "discharge_medications",
+            "discharge_instructions",
+            "follow_up",
+        ),
+        1,
+    ),
     **dict.fromkeys(("labs", "procedures", "subjective", "objective", "medications", "stopped_medications"), 2),
 }
 OTHER_PRIORITY = 3
@@ -153,8 +179,15 @@ def _document_parts(doc) -> list[tuple[str, int, int, int, str]]:
     if doc.text[: sections[0].start].strip():
         parts.append((name, 0, sections[0].start, OTHER_PRIORITY, ""))
     for section in sections:
-        parts.append((f"{name} · {section.heading}", section.start, section.end, SECTION_PRIORITY.get(section.key, OTHER_PRIORITY),
-                      section.key))
+        parts.append(
+            (
+                f"{name} · {section.heading}",
+                section.start,
+                section.end,
+                SECTION_PRIORITY.get(section.key, OTHER_PRIORITY),
+                section.key,
+            )
+        )
     return parts
 
 
@@ -209,16 +242,108 @@ def fit_evidence(
 
 _WORD = re.compile(r"[a-z][a-z0-9]+|[0-9]+(?:\.[0-9]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-STOPWORDS = frozenset({
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "with", "from", "by", "as", "is", "are", "was",
-    "were", "be", "been", "this", "that", "these", "those", "it", "its", "into", "over", "under", "than", "then", "there",
-    "their", "patient", "patients", "write", "section", "sections", "sentence", "sentences", "paragraph", "paragraphs",
-    "one", "two", "three", "four", "five", "task", "summary", "record", "records", "stay", "exactly", "recorded", "only",
-    # words of instructions rather than of content ("in time order", "where the patient went", ...)
-    "time", "order", "provided", "key", "values", "where", "went", "why", "what", "which", "who", "when", "how", "them",
-    "use", "include", "including", "concise", "clinical", "prose", "brief", "short", "about", "also", "other", "more",
-    "most", "less", "each", "any", "all", "such", "if", "mention", "mentions", "still", "back", "not", "no", "do", "does",
-})
+STOPWORDS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "there",
+        "their",
+        "patient",
+        "patients",
+        "write",
+        "section",
+        "sections",
+        "sentence",
+        "sentences",
+        "paragraph",
+        "paragraphs",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "task",
+        "summary",
+        "record",
+        "records",
+        "stay",
+        "exactly",
+        "recorded",
+        "only",
+        # words of instructions rather than of content ("in time order", "where the patient went", ...)
+        "time",
+        "order",
+        "provided",
+        "key",
+        "values",
+        "where",
+        "went",
+        "why",
+        "what",
+        "which",
+        "who",
+        "when",
+        "how",
+        "them",
+        "use",
+        "include",
+        "including",
+        "concise",
+        "clinical",
+        "prose",
+        "brief",
+        "short",
+        "about",
+        "also",
+        "other",
+        "more",
+        "most",
+        "less",
+        "each",
+        "any",
+        "all",
+        "such",
+        "if",
+        "mention",
+        "mentions",
+        "still",
+        "back",
+        "not",
+        "no",
+        "do",
+        "does",
+    }
+)
 PRIORITY_WEIGHT = 0.35  # how much the usual need of a note section counts against its words
 BM25_K1, BM25_B = 1.2, 0.75
 

@@ -89,8 +89,9 @@ def draft_summary(
             continue
         if narrative == FROM_RECORD:  # the timeline's sentences, each citing its source
             text, sources = render_narrative(template, spec.key, spec.timeline, entries)
-            draft.sections.append(DraftSection(spec.key, spec.heading, text, DATA, sources=sources,
-                                               table=section_table(spec, facts, words)))
+            draft.sections.append(
+                DraftSection(spec.key, spec.heading, text, DATA, sources=sources, table=section_table(spec, facts, words))
+            )
             continue
         section = DraftSection(spec.key, spec.heading, "", MODEL, sources=list(cited), table=section_table(spec, facts, words))
         draft.sections.append(section)
@@ -109,8 +110,9 @@ def _read_shared_prefix(
 ) -> PrefixStats | None:
     """Let the engine read the part all prompts share once (from its saved state when it
     has one); an engine that cannot reuse a prefix returns None and sees the prompts whole."""
-    return engine.read_shared_prefix([prompts[s.key] for s in specs], label=specs[0].heading, on_progress=on_progress,
-                                     cancel=cancel)
+    return engine.read_shared_prefix(
+        [prompts[s.key] for s in specs], label=specs[0].heading, on_progress=on_progress, cancel=cancel
+    )
 
 
 def regenerate_section(
@@ -164,8 +166,14 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
             section_stop.set()
 
     try:
-        result = engine.generate(prompt, spec.max_tokens, label=spec.heading, on_progress=on_progress, on_token=tokens,
-                                 cancel=section_stop if isinstance(cancel, Cancel) else cancel)
+        result = engine.generate(
+            prompt,
+            spec.max_tokens,
+            label=spec.heading,
+            on_progress=on_progress,
+            on_token=tokens,
+            cancel=section_stop if isinstance(cancel, Cancel) else cancel,
+        )
     finally:
         unlisten()
     section.text = result.text.strip()

@@ -230,8 +230,13 @@ class LocalEngine(Engine):
 
     def settings(self) -> dict:
         """The settings in force, for stats and the benchmark."""
-        return {"threads": self.threads, "n_ctx": self._n_ctx, "prefix_mode": self.prefix_mode,
-                "prefix_cache": str(self.prefix_cache.folder) if self.prefix_cache else None, **asdict(self.tuning)}
+        return {
+            "threads": self.threads,
+            "n_ctx": self._n_ctx,
+            "prefix_mode": self.prefix_mode,
+            "prefix_cache": str(self.prefix_cache.folder) if self.prefix_cache else None,
+            **asdict(self.tuning),
+        }
 
     def _tokenizer(self):
         """The model's vocabulary: of the loaded Llama, or a vocab-only load before it."""
@@ -420,8 +425,9 @@ class LocalEngine(Engine):
             self._snapshot = _Snapshot(list(prefix), state)
         if wants_disk:
             t0 = time.monotonic()
-            path = self.prefix_cache.put(self._cache_key(prefix), prefix, state,
-                                         {"model": self.name, "tokens": len(prefix), "threads": self.threads})
+            path = self.prefix_cache.put(
+                self._cache_key(prefix), prefix, state, {"model": self.name, "tokens": len(prefix), "threads": self.threads}
+            )
             report.save_seconds = time.monotonic() - t0
             report.cache_file = str(path or "")
 
@@ -588,8 +594,9 @@ class LocalEngine(Engine):
         if lookup and (self.prefix_mode == "state" or self._can_trim is False):
             lookup = False  # rejected draft tokens must be dropped from the context
         decode_start = time.monotonic()
-        text, produced, stop_reason = self._write(tokens[-1], max_tokens, temperature, lookup, label, on_progress, on_token,
-                                                  cancel, decode_start)
+        text, produced, stop_reason = self._write(
+            tokens[-1], max_tokens, temperature, lookup, label, on_progress, on_token, cancel, decode_start
+        )
         return Generation(
             text=text,
             prompt_tokens=len(tokens),
@@ -600,8 +607,18 @@ class LocalEngine(Engine):
             stop_reason=stop_reason,
         )
 
-    def _write(self, first: int, max_tokens: int, temperature: float, lookup: bool, label: str,
-               on_progress, on_token, cancel: threading.Event, decode_start: float) -> tuple[str, int, str]:
+    def _write(
+        self,
+        first: int,
+        max_tokens: int,
+        temperature: float,
+        lookup: bool,
+        label: str,
+        on_progress,
+        on_token,
+        cancel: threading.Event,
+        decode_start: float,
+    ) -> tuple[str, int, str]:
         """Read the last prompt token and write the answer. With ``lookup``, tokens
         that continue an n-gram already in the context are checked in one batch
         (prompt-lookup decoding, LlamaPromptLookupDecoding's candidate search)."""

@@ -68,8 +68,11 @@ def load_vocab(path: Path):
 def _file_type_names() -> dict[int, str]:
     from llama_cpp import llama_cpp as lib
 
-    return {value: name.removeprefix("LLAMA_FTYPE_").removeprefix("MOSTLY_")
-            for name, value in vars(lib).items() if name.startswith("LLAMA_FTYPE_") and isinstance(value, int)}
+    return {
+        value: name.removeprefix("LLAMA_FTYPE_").removeprefix("MOSTLY_")
+        for name, value in vars(lib).items()
+        if name.startswith("LLAMA_FTYPE_") and isinstance(value, int)
+    }
 
 
 def read_model_info(path: Path, source: str = "path") -> ModelInfo:

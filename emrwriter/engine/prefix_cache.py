@@ -204,15 +204,17 @@ class PrefixCache:
         if size > self.max_bytes:
             log.info("prefix cache: entry of %d bytes exceeds the bound of %d; not stored", size, self.max_bytes)
             return None
-        header = json.dumps({
-            "format": FORMAT,
-            "key": key,
-            "n_tokens": len(tokens),
-            "state_bytes": state_view.nbytes,
-            "crc32": zlib.crc32(state_view, zlib.crc32(token_data)),
-            "created": time.time(),
-            "meta": meta or {},
-        }).encode("utf-8")
+        header = json.dumps(
+            {
+                "format": FORMAT,
+                "key": key,
+                "n_tokens": len(tokens),
+                "state_bytes": state_view.nbytes,
+                "crc32": zlib.crc32(state_view, zlib.crc32(token_data)),
+                "created": time.time(),
+                "meta": meta or {},
+            }
+        ).encode("utf-8")
         path = self.path_for(key)
         tmp = None
         try:

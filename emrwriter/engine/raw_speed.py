@@ -27,8 +27,17 @@ def _low_level(info: ModelInfo, threads: int, n_ctx: int, tuning: EngineTuning):
     from llama_cpp import Llama
 
     extra = {k: v for k, v in (("type_k", tuning.type_k), ("type_v", tuning.type_v)) if v is not None}
-    return Llama(model_path=str(info.path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, n_batch=tuning.n_batch,
-                 n_ubatch=tuning.n_ubatch, flash_attn=tuning.flash_attn, verbose=False, **extra)
+    return Llama(
+        model_path=str(info.path),
+        n_ctx=n_ctx,
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_batch=tuning.n_batch,
+        n_ubatch=tuning.n_ubatch,
+        flash_attn=tuning.flash_attn,
+        verbose=False,
+        **extra,
+    )
 
 
 def raw_limit(info: ModelInfo, threads: int, n_ctx: int, tuning: EngineTuning, tokens: list[int], rounds: int = 3) -> dict:
@@ -63,8 +72,14 @@ def raw_limit(info: ModelInfo, threads: int, n_ctx: int, tuning: EngineTuning, t
                 raise RuntimeError("llama_decode failed")
             decode_times.append(time.perf_counter() - t0)
     del llm
-    return {"prefill_rounds": prefill, "batch_rates": batches, "decode_times": decode_times, "tokens": len(tokens),
-            "n_batch": n_batch, "decode_tokens_per_round": RAW_DECODE_TOKENS}
+    return {
+        "prefill_rounds": prefill,
+        "batch_rates": batches,
+        "decode_times": decode_times,
+        "tokens": len(tokens),
+        "n_batch": n_batch,
+        "decode_tokens_per_round": RAW_DECODE_TOKENS,
+    }
 
 
 def tune_settings(info: ModelInfo, threads: int, n_ctx: int, tokens: list[int], rounds: int = 3) -> list[dict]:
@@ -87,5 +102,13 @@ def tune_settings(info: ModelInfo, threads: int, n_ctx: int, tokens: list[int], 
             raw = raw_limit(info, threads, n_ctx, tuning, sample, rounds=1)
             rows[name]["prefill"].append(raw["prefill_rounds"][0])
             rows[name]["decode"].append(1 / statistics.median(raw["decode_times"]))
-    return [{"setting": name, "prefill_best": max(r["prefill"]), "prefill_median": statistics.median(r["prefill"]),
-             "decode_best": max(r["decode"]), "decode_median": statistics.median(r["decode"])} for name, r in rows.items()]
+    return [
+        {
+            "setting": name,
+            "prefill_best": max(r["prefill"]),
+            "prefill_median": statistics.median(r["prefill"]),
+            "decode_best": max(r["decode"]),
+            "decode_median": statistics.median(r["decode"]),
+        }
+        for name, r in rows.items()
+    ]

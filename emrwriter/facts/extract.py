@@ -47,8 +47,21 @@ _FLAG_AFTER = re.compile(
     r"|[^()（）\n,，;；。]{0,12}?[（(]\s*(?P<f4>high|low|abnormal|critical|偏高|偏低|升高|降低|增高|减低|阳性)\s*[)）])",
     re.IGNORECASE,
 )
-_FLAG_WORDS = {"high": "H", "偏高": "H", "升高": "H", "增高": "H", "low": "L", "偏低": "L", "降低": "L", "减低": "L",
-               "abnormal": "A", "critical": "A", "阳性": "A"}
+_FLAG_WORDS = {
+    "high": "H",
+    "偏高": "H",
+    "升高": "H",
+    "增高": "H",
+    "low": "L",
+    "偏低": "L",
+    "降低": "L",
+    "减低": "L",
+    "abnormal": "A",
+    "critical": "A",
+    "阳性": "A",
+}
+
+
 def where(document: Document, part: str = "text") -> str:
     """A locator inside a document: under the document's own (one note of a multi-note file,
     a FHIR DocumentReference), so that the offsets find the right text."""
@@ -230,7 +243,14 @@ def pending_results(stay: Stay, documents: list[Document], labs: list[Observatio
             for name, s, e in _pending_names(sentence):
                 key = lab_key(name) or _fold(name)
                 mentions.append(
-                    (document.date, key, name, Provenance(document.provenance.file, where(document), start + s, start + e), sentence, True)
+                    (
+                        document.date,
+                        key,
+                        name,
+                        Provenance(document.provenance.file, where(document), start + s, start + e),
+                        sentence,
+                        True,
+                    )
                 )
     for when, key, name, provenance, quote, _ in mentions:
         later = resulted.get(key)
@@ -269,11 +289,13 @@ def _names_a_test(name: str) -> bool:
 
 
 def _same_test(a: str, b: str) -> bool:
-    """"Legionella antigen" and "Legionella urine antigen" are one pending test."""
+    """ "Legionella antigen" and "Legionella urine antigen" are one pending test."""
     return fuzz.token_set_ratio(_fold(a), _fold(b)) >= 90
 
 
-_PENDING_WORDS = re.compile(r"\b(?:results?\s+)?(?:pending|outstanding|awaited)\b|待回报|待回|待报|尚未回报|未回报|结果", re.IGNORECASE)
+_PENDING_WORDS = re.compile(
+    r"\b(?:results?\s+)?(?:pending|outstanding|awaited)\b|待回报|待回|待报|尚未回报|未回报|结果", re.IGNORECASE
+)
 _NOT_A_TEST = re.compile(r"(?:results?|will|to be|please|these|they|it|we)\b", re.IGNORECASE)
 _NO_ITEMS = re.compile(r"^(?:none|nil|n/a|无|暂无)$", re.IGNORECASE)
 
@@ -337,9 +359,14 @@ _FIELD_LINE = re.compile(r"[\u4e00-\u9fff]{2,8}[:：]")
 _HISTORY_KEYS = frozenset(
     {"past_history", "history_of_present_illness", "family_history", "social_history", "marital_history", "admission_diagnosis"}
 )
-_PROCEDURE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)\.\s+(?=[A-Z])|[:：]\s*(?=\S)|\b(?:showed|revealed|demonstrated)\b|。", re.IGNORECASE)
+_PROCEDURE_END = re.compile(
+    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)\.\s+(?=[A-Z])|[:：]\s*(?=\S)|\b(?:showed|revealed|demonstrated)\b|。",
+    re.IGNORECASE,
+)
 _MAX_PROCEDURE_WORDS = 16
-_GENERIC = re.compile(r"^(?:(?:a|an|the|her|his|their|this|that|same)\s+)*(?:procedures?|surgery|surgeries|operations?)\.?$", re.I)
+_GENERIC = re.compile(
+    r"^(?:(?:a|an|the|her|his|their|this|that|same)\s+)*(?:procedures?|surgery|surgeries|operations?)\.?$", re.I
+)
 
 
 def procedures_from_text(document: Document) -> list[Procedure]:
@@ -353,7 +380,12 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 stop = _PROCEDURE_END.search(text, s, e)  # "chest X-ray. Impression: ..." names the study only
                 e = stop.start() if stop else e
                 name = text[s:e].strip()
-                if name and len(name.split()) <= _MAX_PROCEDURE_WORDS and not _NO_ITEMS.match(name.rstrip(".。")) and not _GENERIC.match(name):
+                if (
+                    name
+                    and len(name.split()) <= _MAX_PROCEDURE_WORDS
+                    and not _NO_ITEMS.match(name.rstrip(".。"))
+                    and not _GENERIC.match(name)
+                ):
                     where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
                     found.append(Procedure(name, _first_date(name), where_))
     history = [(x.start, x.end) for x in document.sections if x.key in _HISTORY_KEYS]
@@ -401,7 +433,9 @@ _FOLLOW_UP_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 _DISCHARGE_DOCUMENTS = frozenset({"discharge_summary", "discharge_orders"})
-_RESULT_SEEN = re.compile(r"(?:复查|rechecked|repeat)[^，。；;,\n]{0,12}?\d+(?:\.\d+)?\s*(?:g/L|mmol|μmol|umol|mg|×|x10|%|U/L)", re.I)
+_RESULT_SEEN = re.compile(
+    r"(?:复查|rechecked|repeat)[^，。；;,\n]{0,12}?\d+(?:\.\d+)?\s*(?:g/L|mmol|μmol|umol|mg|×|x10|%|U/L)", re.I
+)
 _MAX_FOLLOW_UP_CHARS = 200  # a plan is a sentence, not a paragraph of the hospital course
 
 
@@ -414,7 +448,11 @@ def _follow_up_sentences(documents: list[Document]) -> list[tuple[Document, int,
             continue
         for start, end in split_sentences(document.text):
             sentence = document.text[start:end]
-            if len(sentence) <= _MAX_FOLLOW_UP_CHARS and _FOLLOW_UP_SENTENCE.search(sentence) and not _RESULT_SEEN.search(sentence):
+            if (
+                len(sentence) <= _MAX_FOLLOW_UP_CHARS
+                and _FOLLOW_UP_SENTENCE.search(sentence)
+                and not _RESULT_SEEN.search(sentence)
+            ):
                 found.append((document, start, end))
     return found
 

@@ -152,11 +152,22 @@ def _stop_statements(documents: list[Document]) -> list[_StopStatement]:
         text = document.text
         for start, end in split_sentences(text):
             sentence = text[start:end]
-            if status_cue(sentence) != "stopped" and not re.search(r"\b(?:held|discontinued|stopped)\b|停用|停药|停服", sentence, re.I):
+            if status_cue(sentence) != "stopped" and not re.search(
+                r"\b(?:held|discontinued|stopped)\b|停用|停药|停服", sentence, re.I
+            ):
                 continue
             for drug in find_drugs(sentence):
                 provenance = Provenance(document.provenance.file, where(document), start, end)
-                found.append(_StopStatement(drug.name, sentence[drug.start : drug.end], document.date, reason_in(sentence), provenance, sentence.strip()))
+                found.append(
+                    _StopStatement(
+                        drug.name,
+                        sentence[drug.start : drug.end],
+                        document.date,
+                        reason_in(sentence),
+                        provenance,
+                        sentence.strip(),
+                    )
+                )
     return found
 
 
@@ -165,7 +176,9 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
     record_meds = stay.record.medications
     home = _distinct([m for m in record_meds if m.role == "home" and stay.label(m) != "later"] or _active_before(stay))
     # an inpatient order that ran its course (an IV antibiotic with a stop time) is no stopped drug
-    listed_stops = _distinct([m for m in record_meds if m.status == "stopped" and m.role != "inpatient" and stay.label(m) != HISTORY])
+    listed_stops = _distinct(
+        [m for m in record_meds if m.status == "stopped" and m.role != "inpatient" and stay.label(m) != HISTORY]
+    )
     conflicts: list[str] = []
     discharge = _distinct(_discharge_list(stay), _source_rank(documents), conflicts)
     result = Reconciliation(home=list(home.values()), conflicts=conflicts)

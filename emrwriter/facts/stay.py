@@ -201,7 +201,8 @@ def _assessed(conditions: list[Condition], earliest: bool) -> list[Condition]:
 
 
 _PLANNED = re.compile(
-    r"(?:拟|建议|计划|择期|必要时|待|如需|考虑)[^，。；,;]{0,4}?行?\s*$|(?:plan(?:ned)?\s+(?:for|to)|recommend\w*|consider|will need)\s*$", re.I
+    r"(?:拟|建议|计划|择期|必要时|待|如需|考虑)[^，。；,;]{0,4}?行?\s*$|(?:plan(?:ned)?\s+(?:for|to)|recommend\w*|consider|will need)\s*$",
+    re.I,
 )
 
 
@@ -237,7 +238,9 @@ def _procedures(stay: Stay, documents: list[Document]) -> list[Procedure]:
                 continue  # "(2019)": a procedure of an earlier year
             day = text_procedure.date
             when = datetime(day.year, day.month, day.day) if day and day.year and day.month and day.day else None
-            procedure = Procedure(text_procedure.provenance, stay.encounter.id, name=text_procedure.name, date=when or document.date)
+            procedure = Procedure(
+                text_procedure.provenance, stay.encounter.id, name=text_procedure.name, date=when or document.date
+            )
             if not known(procedure.name):
                 found[_procedure_key(procedure.name)] = procedure
     return list(found.values())
@@ -283,18 +286,34 @@ def facts_json(facts: StayFacts) -> dict:
     """The one fact layer as JSON: what the data sections and the checks read."""
     patient = facts.patient
     diagnoses = [
-        {"name": c.name, "role": role, "proposed": role == "discharge" and facts.discharge_diagnoses_proposed, "source": str(c.provenance)}
-        for role, items in (("admission", facts.admission_diagnoses), ("discharge", facts.discharge_diagnoses),
-                            ("procedure", facts.procedure_diagnoses), ("history", facts.history_conditions))
+        {
+            "name": c.name,
+            "role": role,
+            "proposed": role == "discharge" and facts.discharge_diagnoses_proposed,
+            "source": str(c.provenance),
+        }
+        for role, items in (
+            ("admission", facts.admission_diagnoses),
+            ("discharge", facts.discharge_diagnoses),
+            ("procedure", facts.procedure_diagnoses),
+            ("history", facts.history_conditions),
+        )
         for c in items
     ]
     medications = [_medication_json(m, "discharge") for m in facts.discharge_medications]
     # a stopped drug keeps the list it was on (home, inpatient, ""), never "discharge"
-    medications += [_medication_json(m, "" if m.role == "discharge" else m.role, inferred=m in facts.inferred_stops)
-                    for m in facts.stopped_medications]
+    medications += [
+        _medication_json(m, "" if m.role == "discharge" else m.role, inferred=m in facts.inferred_stops)
+        for m in facts.stopped_medications
+    ]
     medications += [_medication_json(m, "home") for m in facts.home_medications]
     return {
-        "patient": {"name": patient.name, "sex": patient.sex, "birth_date": _when(patient.birth_date), "identifiers": patient.identifiers},
+        "patient": {
+            "name": patient.name,
+            "sex": patient.sex,
+            "birth_date": _when(patient.birth_date),
+            "identifiers": patient.identifiers,
+        },
         "admission_date": _when(facts.encounter.start),
         "discharge_date": _when(facts.encounter.end),
         "diagnoses": diagnoses,
@@ -315,8 +334,17 @@ def facts_json(facts: StayFacts) -> dict:
 
 
 def _medication_json(med: Medication, role: str, inferred: bool = False) -> dict:
-    return {"name": med.name, "dose": med.dose, "route": med.route, "frequency": med.frequency, "status": med.status,
-            "role": role, "reason": med.reason, "source": str(med.provenance), "inferred": inferred}
+    return {
+        "name": med.name,
+        "dose": med.dose,
+        "route": med.route,
+        "frequency": med.frequency,
+        "status": med.status,
+        "role": role,
+        "reason": med.reason,
+        "source": str(med.provenance),
+        "inferred": inferred,
+    }
 
 
 def _range(result: LabResult, observations: list[Observation]) -> dict:
@@ -363,5 +391,12 @@ def _is_structured(result: LabResult, facts: StayFacts) -> bool:
 
 def _observation(result: LabResult) -> Observation:
     """A lab result read from a note's text, as an Observation for display."""
-    return Observation(result.provenance, name=result.name, value=result.value, unit=result.unit, flag=result.flag,
-                       time=result.time, category=result.category)
+    return Observation(
+        result.provenance,
+        name=result.name,
+        value=result.value,
+        unit=result.unit,
+        flag=result.flag,
+        time=result.time,
+        category=result.category,
+    )

@@ -28,7 +28,9 @@ KINDS = ("presentation", "admission_findings", "note", "procedure", "medication"
 _SKIP_LINE = re.compile(r"^\s*(?:[\w\u4e00-\u9fff ]{1,12}[:：]\s*$|[-=_*#]{3,})")
 _MAX_SENTENCE = 160
 # "患者入院第3天。", "Hospital day 3.": a count of days says nothing about the day
-_DAY_COUNT = re.compile(r"^(?:患者|患儿)?(?:入院|住院|术后)(?:第\s*\d+\s*天|\d+\s*天)[。.]?$|^(?:hospital day|HD|POD)\s*#?\s*\d+\.?$", re.I)
+_DAY_COUNT = re.compile(
+    r"^(?:患者|患儿)?(?:入院|住院|术后)(?:第\s*\d+\s*天|\d+\s*天)[。.]?$|^(?:hospital day|HD|POD)\s*#?\s*\d+\.?$", re.I
+)
 _MAX_RESULTS = 8
 
 
@@ -85,17 +87,21 @@ def _first_sentence(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _is_heading(sentence: str) -> bool:
-    """"陈立峰主治医师查房记录", "HOSPITAL COURSE": a heading line, not a statement."""
+    """ "陈立峰主治医师查房记录", "HOSPITAL COURSE": a heading line, not a statement."""
     bare = sentence.strip().rstrip(":：")
     return len(bare) <= 30 and not re.search(r"[，,。.;；]", bare) and bool(heading_key(bare) or NOTE_WORDS.search(bare))
 
 
 def _is_field(sentence: str) -> bool:
-    """"记录时间：2026-10-08 12:40", "Date: 03/15/2026", "S:": a field or a label, not a statement."""
+    """ "记录时间：2026-10-08 12:40", "Date: 03/15/2026", "S:": a field or a label, not a statement."""
     fields = line_fields(sentence, 0, len(sentence))
     if fields and fields[0].key and sentence.lstrip().startswith(fields[0].label):
         return True
-    return bool(re.match(r"^[\w\u4e00-\u9fff ]{1,14}[:：]\s*\S{0,12}$", sentence)) or find_date(sentence) is not None and len(sentence) < 40
+    return (
+        bool(re.match(r"^[\w\u4e00-\u9fff ]{1,14}[:：]\s*\S{0,12}$", sentence))
+        or find_date(sentence) is not None
+        and len(sentence) < 40
+    )
 
 
 def _quote(document: Document, span: tuple[int, int], part: str) -> tuple[str, Provenance]:
@@ -117,7 +123,7 @@ def _presentation(facts: StayFacts, admitted: date | None) -> list[TimelineEntry
 
 
 def _result_text(result: LabResult) -> str:
-    """"BNP 1840 pg/mL": the result as the record gives it (its flag is in the labs table)."""
+    """ "BNP 1840 pg/mL": the result as the record gives it (its flag is in the labs table)."""
     return f"{result.name} {result.value}{' ' + result.unit if result.unit else ''}"
 
 
@@ -140,7 +146,9 @@ def _admission_findings(facts: StayFacts, admitted: date | None, language: str) 
     if not abnormal:
         return []
     end = "。" if language == "zh" else "."  # one result a sentence: each is checked against its own source
-    return [TimelineEntry(first, "admission_findings", _result_text(r) + end, r.provenance, quoted=False, items=[r]) for r in abnormal]
+    return [
+        TimelineEntry(first, "admission_findings", _result_text(r) + end, r.provenance, quoted=False, items=[r]) for r in abnormal
+    ]
 
 
 def _notes(facts: StayFacts) -> list[TimelineEntry]:
@@ -159,7 +167,9 @@ def _notes(facts: StayFacts) -> list[TimelineEntry]:
 
 def _procedure(procedure, language: str) -> TimelineEntry:
     when = _day(procedure.date)
-    text = f"行{procedure.name}。" if language == "zh" else f"{procedure.name[:1].upper()}{procedure.name[1:]}."  # the day is the entry's
+    text = (
+        f"行{procedure.name}。" if language == "zh" else f"{procedure.name[:1].upper()}{procedure.name[1:]}."
+    )  # the day is the entry's
     return TimelineEntry(when, "procedure", text, procedure.provenance, quoted=False, items=[procedure])
 
 
@@ -175,7 +185,9 @@ def _medications(facts: StayFacts, discharged: date | None, language: str) -> li
     found = []
     for change in facts.medication_changes:
         detail = f" {change.detail}" if change.detail else ""
-        med = next((m for m in facts.stopped_medications + facts.discharge_medications if m.provenance == change.provenance), None)
+        med = next(
+            (m for m in facts.stopped_medications + facts.discharge_medications if m.provenance == change.provenance), None
+        )
         reason = med.reason if med is not None and med.reason else ""
         if language == "zh":
             text = f"{words[change.action]}{change.name}{detail}{'（' + reason + '）' if reason else ''}。"
@@ -198,9 +210,11 @@ def _trends(facts: StayFacts, language: str) -> list[TimelineEntry]:
             continue
         first, last = results[0], results[-1]  # the course as its first and last value, each with its day
         unit = f" {last.unit}" if last.unit else ""
-        text = (f"{last.name} {first.value}{unit}（{first.time.date().isoformat()}）→ {last.value}{unit}（{last.time.date().isoformat()}）。"
-                if language == "zh" else
-                f"{last.name} {first.value}{unit} ({first.time.date().isoformat()}) → {last.value}{unit} ({last.time.date().isoformat()}).")
+        text = (
+            f"{last.name} {first.value}{unit}（{first.time.date().isoformat()}）→ {last.value}{unit}（{last.time.date().isoformat()}）。"
+            if language == "zh"
+            else f"{last.name} {first.value}{unit} ({first.time.date().isoformat()}) → {last.value}{unit} ({last.time.date().isoformat()})."
+        )
         found.append(TimelineEntry(last.time.date(), "result", text, last.provenance, quoted=False, items=[first, last]))
     return found
 
@@ -229,6 +243,12 @@ def _discharge_state(facts: StayFacts, discharged: date | None) -> list[Timeline
 
 def timeline_json(timeline: list[TimelineEntry]) -> list[dict]:
     return [
-        {"day": e.day.isoformat() if e.day else None, "kind": e.kind, "text": e.text, "quoted": e.quoted, "source": str(e.provenance)}
+        {
+            "day": e.day.isoformat() if e.day else None,
+            "kind": e.kind,
+            "text": e.text,
+            "quoted": e.quoted,
+            "source": str(e.provenance),
+        }
         for e in timeline
     ]

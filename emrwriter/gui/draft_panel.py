@@ -308,13 +308,20 @@ class SectionEditor(QFrame):
         if review is not None:
             text = self.text()
             for citation in review.unsupported():
-                selections.append(self._mark(text, citation.start, citation.end, UNSUPPORTED_COLOUR,
-                                             QTextCharFormat.UnderlineStyle.DotLine))
+                selections.append(
+                    self._mark(text, citation.start, citation.end, UNSUPPORTED_COLOUR, QTextCharFormat.UnderlineStyle.DotLine)
+                )
             for finding in review.findings:
                 if finding.end > finding.start:
-                    selections.append(self._mark(text, finding.start, finding.end,
-                                                 FINDING_COLOURS.get(finding.severity, FINDING_COLOURS[LOW]),
-                                                 QTextCharFormat.UnderlineStyle.WaveUnderline))
+                    selections.append(
+                        self._mark(
+                            text,
+                            finding.start,
+                            finding.end,
+                            FINDING_COLOURS.get(finding.severity, FINDING_COLOURS[LOW]),
+                            QTextCharFormat.UnderlineStyle.WaveUnderline,
+                        )
+                    )
         self.editor.setExtraSelections(selections)
 
     def marked_spans(self) -> list[tuple[int, int]]:

@@ -155,8 +155,9 @@ class FindingsPanel(QWidget):
         found = sorted(review.findings(), key=lambda kf: SEVERITY_ORDER.get(kf[1].severity, 3))
         for key, finding in found:
             # The message as the checks worded it, in the draft's language (not the interface's).
-            item = QTreeWidgetItem([self._severity(finding.severity), self._headings.get(key, self.tr("Whole draft")),
-                                    finding.message])
+            item = QTreeWidgetItem(
+                [self._severity(finding.severity), self._headings.get(key, self.tr("Whole draft")), finding.message]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, (key, finding))
             item.setForeground(0, QBrush(QColor(SEVERITY_COLOURS.get(finding.severity, "#000000"))))
             item.setToolTip(2, self._tooltip(finding))
@@ -166,8 +167,10 @@ class FindingsPanel(QWidget):
         high = sum(1 for _, f in found if f.severity == HIGH)
         unsupported = sum(len(s.unsupported()) for s in review.sections.values())
         self.title.setText(self.tr("Findings ({n})").format(n=len(found)))
-        parts = [self.tr("high: {high}, other: {other}").format(high=high, other=len(found) - high),
-                 self.tr("sentences without support in the record: {n}").format(n=unsupported)]
+        parts = [
+            self.tr("high: {high}, other: {other}").format(high=high, other=len(found) - high),
+            self.tr("sentences without support in the record: {n}").format(n=unsupported),
+        ]
         missing = review.completeness.missing_headings  # the template's headings, in the draft's language
         if missing:
             items = words(review.language)["list_separator"].join(missing)

@@ -266,15 +266,19 @@ class MainWindow(QMainWindow):
         self.model_button.clicked.connect(self.choose_model)
         bar.addWidget(self.model_button)
         self.narrative_combo = QComboBox()
-        self.narrative_combo.setToolTip(self.tr(
-            "Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and "
-            "the stay's timeline; or the record itself, the timeline's sentences, each cited (no model: a draft in seconds)"))
+        self.narrative_combo.setToolTip(
+            self.tr(
+                "Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and "
+                "the stay's timeline; or the record itself, the timeline's sentences, each cited (no model: a draft in seconds)"
+            )
+        )
         self.narrative_combo.addItem(self.tr("Narrative: by the model"), FROM_MODEL)
         self.narrative_combo.addItem(self.tr("Narrative: from the record"), FROM_RECORD)
         saved = QSettings().value("drafting/narrative", FROM_MODEL)
         self.narrative_combo.setCurrentIndex(max(0, self.narrative_combo.findData(saved)))
         self.narrative_combo.currentIndexChanged.connect(
-            lambda _: QSettings().setValue("drafting/narrative", self.narrative_combo.currentData()))
+            lambda _: QSettings().setValue("drafting/narrative", self.narrative_combo.currentData())
+        )
         bar.addWidget(self.narrative_combo)
         bar.addSeparator()
         bar.addAction(self.draft_action)
@@ -615,8 +619,10 @@ class MainWindow(QMainWindow):
 
     def _checked_sections(self) -> list[CheckedSection]:
         tables = {s.key: s.table for s in self.draft.sections} if self.draft is not None else {}
-        return [CheckedSection(e.key, e.heading, e.text(), e.origin, table_text(tables.get(e.key)))
-                for e in self.draft_panel.editors.values()]
+        return [
+            CheckedSection(e.key, e.heading, e.text(), e.origin, table_text(tables.get(e.key)))
+            for e in self.draft_panel.editors.values()
+        ]
 
     def _draft_template(self) -> Template | None:
         try:

@@ -262,7 +262,10 @@ class ModelsDialog(QDialog):
         if size > SHOW_COPY_PROGRESS_OVER:
             progress = QProgressDialog(
                 self.tr("Copying {name} to {folder}...").format(name=source.name, folder=target.parent),
-                self.tr("Cancel"), 0, 1000, self,
+                self.tr("Cancel"),
+                0,
+                1000,
+                self,
             )
             progress.setWindowModality(Qt.WindowModality.WindowModal)  # so setValue keeps events flowing
             progress.setMinimumDuration(0)

@@ -51,7 +51,7 @@ class EngineSettings:
 
 
 def load_ui_language() -> str:
-    """"" (follow the system), "zh_CN" or "en"; anything else stored is treated as ""."""
+    """ "" (follow the system), "zh_CN" or "en"; anything else stored is treated as ""."""
     value = str(_store().value("ui/language", "") or "")
     return value if value in UI_LANGUAGES else ""
 

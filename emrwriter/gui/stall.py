@@ -43,7 +43,12 @@ class StallMeter:
     def summary(self) -> dict:
         ordered = sorted(self.gaps)
         p99 = round(ordered[int(len(ordered) * 0.99)] * 1000, 1) if ordered else None
-        return {"max_stall_ms": self.max_stall_ms(), "p99_gap_ms": p99, "ticks": self.ticks, "timer_ms": round(self.interval * 1000)}
+        return {
+            "max_stall_ms": self.max_stall_ms(),
+            "p99_gap_ms": p99,
+            "ticks": self.ticks,
+            "timer_ms": round(self.interval * 1000),
+        }
 
 
 def measure_draft_stall(stay, template, settings, cache_dir: str | os.PathLike) -> dict:

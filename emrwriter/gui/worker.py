@@ -215,15 +215,25 @@ class ModelWorker(QObject):
             engine = self._engine_for(job) if job.narrative == FROM_MODEL or job.kind != "draft" else None
             if job.kind == "draft":
                 draft = draft_summary(
-                    job.stay, job.template, engine, on_progress=stream.progress, on_token=stream.token, cancel=job.cancel,
+                    job.stay,
+                    job.template,
+                    engine,
+                    on_progress=stream.progress,
+                    on_token=stream.token,
+                    cancel=job.cancel,
                     narrative=job.narrative,
                 )
                 stream.finish()
                 self.draft_finished.emit(job.task, draft)
             else:
                 section = regenerate_section(
-                    job.stay, job.template, engine, job.key,
-                    on_progress=stream.progress, on_token=stream.token, cancel=job.cancel,
+                    job.stay,
+                    job.template,
+                    engine,
+                    job.key,
+                    on_progress=stream.progress,
+                    on_token=stream.token,
+                    cancel=job.cancel,
                 )
                 stream.finish()
                 self.section_finished.emit(job.task, section)
@@ -253,8 +263,13 @@ class ModelWorker(QObject):
         self.loading.emit(job.task, engine.name)
         self._engine = self._engine_key = None
         self._engine, self._engine_key = engine, key
-        log.info("engine for %s (threads=%s, context cap=%s, gpu layers=%d)",
-                 engine.name, settings.threads, settings.context_cap, settings.gpu_layers)
+        log.info(
+            "engine for %s (threads=%s, context cap=%s, gpu layers=%d)",
+            engine.name,
+            settings.threads,
+            settings.context_cap,
+            settings.gpu_layers,
+        )
         return engine
 
 

@@ -105,5 +105,7 @@ def aligned_lab_rows(text: str) -> list[tuple[int, int, list[str]]]:
         for index, column in enumerate(columns):
             value = cells.get(index, "")
             if column.kind == "value" and _NUMBER.match(value):
-                rows.append((start, end, [by_kind["name"], value, by_kind.get("unit", ""), by_kind.get("range", ""), column.time]))
+                rows.append(
+                    (start, end, [by_kind["name"], value, by_kind.get("unit", ""), by_kind.get("range", ""), column.time])
+                )
     return rows

@@ -126,5 +126,8 @@ def _ensure_stay(record: Record) -> None:
         return
     record.encounters.append(Encounter(id="stay", kind="inpatient", type_text="inpatient stay"))
     record.problems.append(
-        ImportProblem(", ".join(record.sources[:3]) or "case", "no admission or discharge date found; treated as one stay with unknown dates")
+        ImportProblem(
+            ", ".join(record.sources[:3]) or "case",
+            "no admission or discharge date found; treated as one stay with unknown dates",
+        )
     )

@@ -648,9 +648,7 @@ def _section_key(section: Element) -> str:
     return "other"
 
 
-def _document(
-    ctx: _Context, root: Element, doc_code: str, sections: list[_SectionInfo], main: Encounter | None
-) -> Document:
+def _document(ctx: _Context, root: Element, doc_code: str, sections: list[_SectionInfo], main: Encounter | None) -> Document:
     """One Document per file: "TITLE\\n" + narrative for each section, with spans kept."""
     text = ""
     doc_sections: list[Section] = []
@@ -774,9 +772,7 @@ def _related(stmt: Element, child_name: str, locator: str, type_code: str = "") 
 def _is_support(obs: Element) -> bool:
     """Status, severity, age or reaction observations that qualify a problem or allergy."""
     templates = {_attr(t, "root") for t in _children(obs, "templateId")}
-    return _attr(_child(obs, "code"), "code") in SUPPORT_OBSERVATION_CODES or bool(
-        templates & SUPPORT_OBSERVATION_TEMPLATES
-    )
+    return _attr(_child(obs, "code"), "code") in SUPPORT_OBSERVATION_CODES or bool(templates & SUPPORT_OBSERVATION_TEMPLATES)
 
 
 def _main_observations(stmt: Element, locator: str) -> list[tuple[Element, str]]:
@@ -787,9 +783,7 @@ def _main_observations(stmt: Element, locator: str) -> list[tuple[Element, str]]
 def _check_order(ctx: _Context, info: _SectionInfo, locator: str, start: datetime | None, end: datetime | None) -> None:
     """Say so when a source interval ends before it starts (seen in the HL7 CCD example)."""
     if start is not None and end is not None and end < start:
-        ctx.problem(
-            f"section '{info.title}' {locator}: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d} in the source"
-        )
+        ctx.problem(f"section '{info.title}' {locator}: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d} in the source")
 
 
 def _is_negated(el: Element) -> bool:
@@ -1055,9 +1049,7 @@ def _procedures(ctx: _Context, info: _SectionInfo, stmt: Element, locator: str) 
         ctx.empty[info.title] += 1
         return []
     if mood != "EVN":
-        ctx.problem(
-            f"section '{info.title}' {locator}: procedure with moodCode {mood} (planned, not done) not imported"
-        )
+        ctx.problem(f"section '{info.title}' {locator}: procedure with moodCode {mood} (planned, not done) not imported")
         return []
     start, _ = _interval(ctx, _child(stmt, "effectiveTime"))
     return [

@@ -75,9 +75,7 @@ def parse_fhir_datetime(text: str) -> datetime:
         raise ValueError(f"not a FHIR date/dateTime: {text!r}")
     year, month, day, hour, minute, second, fraction = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
-    return datetime(
-        int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0), micro
-    )
+    return datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0), micro)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -338,13 +336,12 @@ def _choose_patient(entries: list[_Entry], index: dict[str, _Entry], patient_id:
 def _drop_repeated_report_text(record: Record, where: str) -> None:
     """Newer Synthea writes each note twice, as DocumentReference and as DiagnosticReport
     presentedForm; keep the DocumentReference and say how many copies were left out."""
+
     def origin(doc: Document) -> str:
         return doc.provenance.locator.split("/", 1)[0]
 
     seen = {(d.encounter_id, d.text.strip()) for d in record.documents if origin(d) == "DocumentReference"}
-    kept = [
-        d for d in record.documents if origin(d) != "DiagnosticReport" or (d.encounter_id, d.text.strip()) not in seen
-    ]
+    kept = [d for d in record.documents if origin(d) != "DiagnosticReport" or (d.encounter_id, d.text.strip()) not in seen]
     repeated = len(record.documents) - len(kept)
     if repeated:
         record.documents = kept
@@ -443,7 +440,7 @@ def _human_name(names: Any) -> str:
 
 
 def _frequency(dosage: JSON) -> str:
-    """"2 times per day", "1 time per 6 hours", the free text, plus "as needed"."""
+    """ "2 times per day", "1 time per 6 hours", the free text, plus "as needed"."""
     parts: list[str] = []
     repeat = _get(dosage, "timing", "repeat")
     if isinstance(repeat, dict) and repeat.get("frequency") is not None and repeat.get("periodUnit"):

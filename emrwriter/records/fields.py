@@ -43,7 +43,8 @@ def _known_label() -> re.Pattern[str]:
     # Markdown emphasis around a label is kept out of it: "**姓名**：陈某某"
     # ... and a dotted leader stands for the colon: "Patient name ........ Priya Raman"
     return re.compile(
-        rf"(?:^|(?<=[\s|,，;；/]))(?:\*\*|__)?(?P<label>{alternatives})(?:\*\*|__)?(?:[ \t　]*[:：]|[ \t]*[.…·]{{3,}})", re.IGNORECASE
+        rf"(?:^|(?<=[\s|,，;；/]))(?:\*\*|__)?(?P<label>{alternatives})(?:\*\*|__)?(?:[ \t　]*[:：]|[ \t]*[.…·]{{3,}})",
+        re.IGNORECASE,
     )
 
 

@@ -204,7 +204,20 @@ HEADING_KEYS: dict[str, tuple[str, ...]] = {
         "ACTIVITY",
         "DISCHARGE PLAN",
     ),
-    "follow_up": ("随访", "复诊", "随诊", "门诊随访", "随访计划", "复查", "FOLLOW UP", "FOLLOWUP", "F/U", "FU", "APPOINTMENTS", "FOLLOW UP APPOINTMENTS"),
+    "follow_up": (
+        "随访",
+        "复诊",
+        "随诊",
+        "门诊随访",
+        "随访计划",
+        "复查",
+        "FOLLOW UP",
+        "FOLLOWUP",
+        "F/U",
+        "FU",
+        "APPOINTMENTS",
+        "FOLLOW UP APPOINTMENTS",
+    ),
     "pending_results": (
         "待回报结果",
         "待回报",
@@ -243,7 +256,14 @@ HEADING_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "consultations": ("会诊", "会诊意见", "CONSULTATIONS", "CONSULTATION", "CONSULTS", "CONSULT"),
     "complications": ("并发症", "COMPLICATIONS"),
-    "operative_course": ("手术经过", "手术步骤", "DESCRIPTION OF PROCEDURE", "PROCEDURE IN DETAIL", "OPERATIVE FINDINGS", "FINDINGS"),
+    "operative_course": (
+        "手术经过",
+        "手术步骤",
+        "DESCRIPTION OF PROCEDURE",
+        "PROCEDURE IN DETAIL",
+        "OPERATIVE FINDINGS",
+        "FINDINGS",
+    ),
     "prognosis": ("预后", "PROGNOSIS"),
     "labs": (
         "辅助检查",
@@ -291,8 +311,10 @@ HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(STOPPED|DISCONTINUED|STOP TAKING|HELD) (THESE )?MEDICATIONS?$", "stopped_medications"),
     (r"\bMEDICATIONS? ON ADMISSION$|^(HOME|OUTPATIENT|CURRENT|ADMISSION) MEDICATIONS?$", "medications"),
     # "Meds PTA", "Current outpatient medications", "MEDICATIONS AT HOME", "Pre-admission meds"
-    (r"^(?=.*\b(?:MEDICATIONS?|MEDS|MEDICINES)\b)(?=.*\b(?:PTA|PRIOR TO ADMISSION|AT HOME|HOME|OUTPATIENT|PRE ?ADMISSION|BEFORE ADMISSION)\b)",
-     "medications"),
+    (
+        r"^(?=.*\b(?:MEDICATIONS?|MEDS|MEDICINES)\b)(?=.*\b(?:PTA|PRIOR TO ADMISSION|AT HOME|HOME|OUTPATIENT|PRE ?ADMISSION|BEFORE ADMISSION)\b)",
+        "medications",
+    ),
     (r"INSTRUCTIONS|^ACTIVITY\b|^DIET\b", "discharge_instructions"),
     (r"PHYSICAL EXAM|^(DISCHARGE |ADMISSION )?EXAM(INATION)?$|^(DISCHARGE|ADMISSION) PHYSICAL$", "physical_exam"),
     (r"^(PROCEDURES?|OPERATIONS?)\b", "procedures"),
@@ -348,7 +370,10 @@ DOCUMENT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("discharge_summary", ("出院记录", "出院小结", "DISCHARGE SUMMARY")),
     ("discharge_orders", ("出院医嘱", "DISCHARGE INSTRUCTIONS", "DISCHARGE ORDERS")),
     ("admission_note", ("入院记录", "H&P", "H & P", "HISTORY AND PHYSICAL", "ADMISSION NOTE")),
-    ("medication_list", ("用药清单", "出院带药", "MEDICATION LIST", "DISCHARGE MEDICATIONS", "MEDICATION RECONCILIATION", "MED REC")),
+    (
+        "medication_list",
+        ("用药清单", "出院带药", "MEDICATION LIST", "DISCHARGE MEDICATIONS", "MEDICATION RECONCILIATION", "MED REC"),
+    ),
 )
 
 # Words that make a line a document title rather than a section heading: the kinds' phrases,
@@ -485,8 +510,18 @@ _INLINE = re.compile(rf"(?<=[。；;.!?！？])[ \t　]*(?P<h>[A-Za-z][A-Za-z /-
 
 # The parts of a summary a paragraph runs through; an exam or lab finding inside one stays in it.
 _INLINE_KEYS = frozenset(
-    {"admission_diagnosis", "discharge_diagnosis", "postoperative_diagnosis", "hospital_course", "discharge_condition",
-     "discharge_medications", "stopped_medications", "discharge_instructions", "follow_up", "pending_results"}
+    {
+        "admission_diagnosis",
+        "discharge_diagnosis",
+        "postoperative_diagnosis",
+        "hospital_course",
+        "discharge_condition",
+        "discharge_medications",
+        "stopped_medications",
+        "discharge_instructions",
+        "follow_up",
+        "pending_results",
+    }
 )
 
 

@@ -22,7 +22,7 @@ _POSITIVE = re.compile(r"^\s*(?:阳性|弱阳性|positive|pos|detected|检出|\(
 
 
 def flag_from_range(value: str, reference_range: str) -> str:
-    """"H", "L" or "A" when the value lies outside the range, "N" inside it, "" when either
+    """ "H", "L" or "A" when the value lies outside the range, "N" inside it, "" when either
     cannot be read (a flag is never guessed)."""
     value, reference_range = value.strip(), reference_range.strip()
     if not value or not reference_range:

@@ -38,6 +38,8 @@ _FREQUENCY = re.compile(
 )
 _LEADING_CONJUNCTION = re.compile(r"(?:and|or|plus|及|和|以及)(?:\s+|$)", re.IGNORECASE)
 _COMMA_SEPARATORS = re.compile(r",(?!\s*\d{3}(?!\d))|，|、")
+
+
 def comma_items(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     """Split "A 40 mg daily, B 20 mg b.i.d., and C" but keep "A 40 mg, one tablet p.o."."""
     merged: list[tuple[int, int]] = []
@@ -181,25 +183,51 @@ def _is_list_noise(item: str) -> bool:
         return True
     return "|" in item and not re.search(r"\d", item) and bool(_TABLE_HEADER.search(item))
 
+
 # What a list item or its heading says about a drug at discharge. The verb an item opens with
 # decides ("Resume home lisinopril (held for surgery)" is continued); otherwise the first
 # status whose words appear anywhere wins, stops first.
 _LEADING_VERB: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("continued", re.compile(r"(?:continue|resume|restart|keep taking)\b|继续(?!暂停|停)|恢复|续用|维持", re.I)),
-    ("stopped", re.compile(r"(?:stop|discontinue|d/c|hold|do not take|don't take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
-                           r"|停用|停服|停药|暂停|停止", re.I)),
-    ("changed", re.compile(r"(?:increase|decrease|change|reduce|adjust|titrate|switch|taper)\b|加量|减量|改为|调整|换用|改用", re.I)),
+    (
+        "stopped",
+        re.compile(
+            r"(?:stop|discontinue|d/c|hold|do not take|don't take)\b(?!\s+(?:after|on|in|when|once|at|if)\b)"
+            r"|停用|停服|停药|暂停|停止",
+            re.I,
+        ),
+    ),
+    (
+        "changed",
+        re.compile(r"(?:increase|decrease|change|reduce|adjust|titrate|switch|taper)\b|加量|减量|改为|调整|换用|改用", re.I),
+    ),
     ("new", re.compile(r"(?:start|begin|initiate|add|new)\b|加用|新加|新增|新开|开始", re.I)),
 )
 _STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Aspirin 81 mg - STOPPED", "（已停用）", "塞来昔布已停用", "继续暂停", "tapered off"; not "stop after 7 days"
-    ("stopped", re.compile(
-        r"\b(?:stop(?:ped)?|discontinu(?:e|ed)|held|d/c'd|tapered off|no longer (?:taking|needed|indicated)|do not take|don't take)\b"
-        r"(?!\s+(?:after|on|in|when|once|at|if)\b)|已?停用(?!后)|已停|停药|停服|暂停", re.I)),
-    ("changed", re.compile(r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
-                           r"|加量|减量|改为|调整|增加至|减至|换用|改用", re.I)),
+    (
+        "stopped",
+        re.compile(
+            r"\b(?:stop(?:ped)?|discontinu(?:e|ed)|held|d/c'd|tapered off|no longer (?:taking|needed|indicated)|do not take|don't take)\b"
+            r"(?!\s+(?:after|on|in|when|once|at|if)\b)|已?停用(?!后)|已停|停药|停服|暂停",
+            re.I,
+        ),
+    ),
+    (
+        "changed",
+        re.compile(
+            r"\b(?:increas(?:e|ed)|decreas(?:e|ed)|chang(?:e|ed)|reduc(?:e|ed)|adjust(?:ed)?|titrat(?:e|ed)|switch(?:ed)?)\b"
+            r"|加量|减量|改为|调整|增加至|减至|换用|改用",
+            re.I,
+        ),
+    ),
     ("new", re.compile(r"\bnew\b|\bstart(?:ed)?\b|\bbegin\b|\binitiat(?:e|ed)\b|新加|新增|新开|加用|开始", re.I)),
-    ("continued", re.compile(r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|\bkeep taking\b|继续|维持|续用|同前|照常", re.I)),
+    (
+        "continued",
+        re.compile(
+            r"\bcontinu(?:e|ed)\b|\bresum(?:e|ed)\b|\bunchanged\b|\bsame dose\b|\bkeep taking\b|继续|维持|续用|同前|照常", re.I
+        ),
+    ),
 )
 _ITEM_LEAD = re.compile(r"^[\s*•·▪\-]*(?:please\s+)?", re.I)
 ACTION_WORD = re.compile(
@@ -213,7 +241,9 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 
-_STATUS_ONLY = re.compile(r"^\s*(?:stop(?:ped)?|discontinued|held|new|changed|continued?|停用|已停用|新增|继续)\s*[,，.]?\s*$", re.I)
+_STATUS_ONLY = re.compile(
+    r"^\s*(?:stop(?:ped)?|discontinued|held|new|changed|continued?|停用|已停用|新增|继续)\s*[,，.]?\s*$", re.I
+)
 
 
 def reason_in(text: str) -> str:
@@ -238,8 +268,10 @@ def status_cue(text: str) -> str:
         if pattern.match(text, lead):
             return status
     for status, pattern in _STATUS_CUES:
-        if any(not (status == "stopped" and _PLANNED_STOP.search(text[max(0, m.start() - 12) : m.start()]))
-               for m in pattern.finditer(text)):
+        if any(
+            not (status == "stopped" and _PLANNED_STOP.search(text[max(0, m.start() - 12) : m.start()]))
+            for m in pattern.finditer(text)
+        ):
             return status
     return ""
 

@@ -92,7 +92,8 @@ def document_kind(path: Path, title: str) -> str:
 
 _LABEL_START = r"(?:^|(?<=[\s|，,；;*]))"
 _DOC_DATE = re.compile(
-    _LABEL_START + r"(?:记录时间|记录日期|书写时间|签名时间|手术日期|手术时间|操作日期|操作时间|日期|date of service|report date|note date"
+    _LABEL_START
+    + r"(?:记录时间|记录日期|书写时间|签名时间|手术日期|手术时间|操作日期|操作时间|日期|date of service|report date|note date"
     r"|date of (?:surgery|procedure|operation)|procedure date|surgery date|operation date|signed on|signed|date)[ \t　]*[:：][ \t　]*",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -311,7 +312,9 @@ _DIAGNOSIS_BY_KIND = {"admission_note": "admission", "first_progress_note": "adm
 _ASSESSMENT_HEADING = re.compile(r"ASSESSMENT|IMPRESSION|\bA ?/ ?P\b|诊断", re.IGNORECASE)
 # A problem of an assessment list ends at its first colon, dash or sentence: "1. CAP: continue ..."
 _PROBLEM_END = re.compile(r"[:：]|\s[-–—]\s|[.。;；](?:\s|$)|，(?=[^，]*(?:继续|予|给予|改为|停|加用|完善|监测))")
-_PROBLEM_STATUS = re.compile(r",\s*(?:improving|improved|resolved|resolving|stable|worsening|controlled|ongoing)\s*$", re.IGNORECASE)
+_PROBLEM_STATUS = re.compile(
+    r",\s*(?:improving|improved|resolved|resolving|stable|worsening|controlled|ongoing)\s*$", re.IGNORECASE
+)
 _MAX_PROBLEM_WORDS = 10
 # Items of an assessment list that are no diagnosis: plans, prophylaxis, code status, pending tests
 _NOT_A_PROBLEM = re.compile(
@@ -434,7 +437,11 @@ def _medication_bodies(ctx: _Context) -> list[_MedicationBody]:
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", heading_status))
         elif section.key == "medications" and ctx.kind != "medication_list":
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "home", drugs_only="named"))
-        elif section.key in _DISCHARGE_PLAN_KEYS and not listed and (discharge_doc or re.search(r"出院|discharge", section.heading, re.I)):
+        elif (
+            section.key in _DISCHARGE_PLAN_KEYS
+            and not listed
+            and (discharge_doc or re.search(r"出院|discharge", section.heading, re.I))
+        ):
             bodies.append(_MedicationBody(section.start, section.end, section.heading, "discharge", drugs_only="dosed"))
     if ctx.kind == "medication_list" and not any(b.role == "discharge" for b in bodies):
         role = "discharge" if re.search(r"出院|discharge", f"{ctx.title} {Path(ctx.file).name}", re.IGNORECASE) else ""
@@ -539,7 +546,9 @@ HEADER_CHARS = 1500  # demographics sit in a note's header; later "Name:" lines 
 
 
 # "ROMERO, LUIS (M)   67 yo   MRN: 7730215": an EHR banner leads with the name, unlabelled
-_BANNER_NAME = re.compile(r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]*){0,2})(?:[ \t]*\((?P<sex>[MF])\))?(?=[ \t]{2,}|\t|[ \t]*\||$)")
+_BANNER_NAME = re.compile(
+    r"^[ \t]*(?P<v>[A-Z][A-Za-z'’-]+,[ \t]*[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]*){0,2})(?:[ \t]*\((?P<sex>[MF])\))?(?=[ \t]{2,}|\t|[ \t]*\||$)"
+)
 
 
 _NAME_END = re.compile(r"[,;]\s*(?=\d)|\.\s+(?=[A-Z]{2,}|\d)|\s+\d+\s*(?i:y/?o|yo|years?|岁)\b")  # "M. Hartwell" stays whole
@@ -718,7 +727,9 @@ def _locate_in_part(record: Record, locator: str) -> None:
         document.provenance = replace(document.provenance, locator=locator)
     for encounter in record.encounters:
         if encounter.provenance is not None:
-            encounter.provenance = replace(encounter.provenance, locator=f"{locator} / {encounter.provenance.locator}".rstrip(" /"))
+            encounter.provenance = replace(
+                encounter.provenance, locator=f"{locator} / {encounter.provenance.locator}".rstrip(" /")
+            )
 
 
 # ---------------------------------------------------------------------------

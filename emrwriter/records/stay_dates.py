@@ -31,7 +31,9 @@ _DISCHARGE_PHRASES: tuple[tuple[re.Pattern[str], int], ...] = (
     ),
     (re.compile(r"\bdischarg(?:e|ed|ing)\b[^.\n]{0,30}\btomorrow\b", re.IGNORECASE), 1),
 )
-_NEGATION = re.compile(r"(?:不|暂不|未|尚不|不能|不宜|不同意|拒绝|not|no|cannot|unable to|not yet)\W{0,3}(?:\w+\W+){0,2}$", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"(?:不|暂不|未|尚不|不能|不宜|不同意|拒绝|not|no|cannot|unable to|not yet)\W{0,3}(?:\w+\W+){0,2}$", re.IGNORECASE
+)
 _ADMISSION_KINDS = ("admission_note", "first_progress_note")
 _DISCHARGE_DOCUMENT_KINDS = ("discharge_orders", "discharge_summary")
 
@@ -60,7 +62,9 @@ def _said_discharge(document: Document) -> _Found | None:
 
 
 # "患者于2026年1月21日出院", "discharged home on March 10, 2026": the discharge with its own date
-_DATED_DISCHARGE = re.compile(r"于\s*(?P<d>[^，。；\n]{4,20}?)\s*(?:办理)?出院|\bdischarged\b[^.;\n]{0,30}?\bon\s+(?P<e>[^.;\n]{4,30})", re.I)
+_DATED_DISCHARGE = re.compile(
+    r"于\s*(?P<d>[^，。；\n]{4,20}?)\s*(?:办理)?出院|\bdischarged\b[^.;\n]{0,30}?\bon\s+(?P<e>[^.;\n]{4,30})", re.I
+)
 # "discharged on hospital day 5", "住院第5天出院": counted from the day of admission (day 1)
 _HOSPITAL_DAY = re.compile(r"\bhospital day\s*#?\s*(?P<n>\d{1,3})\b|住院第\s*(?P<z>\d{1,3})\s*天", re.I)
 
@@ -72,7 +76,9 @@ def _dated_discharge(document: Document, admitted: datetime | None) -> _Found | 
         year = (document.date or admitted or datetime.now()).year
         found = find_yearless_date(text, year, match.start(group), match.end(group))
         if found is not None:
-            return _Found(found.value, Provenance(document.provenance.file, document.provenance.locator, match.start(), match.end()))
+            return _Found(
+                found.value, Provenance(document.provenance.file, document.provenance.locator, match.start(), match.end())
+            )
     if admitted is not None:
         for match in _HOSPITAL_DAY.finditer(text):
             sentence = text[text.rfind("\n", 0, match.start()) + 1 : match.end() + 40]

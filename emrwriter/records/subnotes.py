@@ -49,7 +49,7 @@ def _heading_like(line: str) -> bool:
 
 
 def _is_field_line(text: str, start: int, end: int) -> bool:
-    """"记录时间：2026-10-08", "Admission Date: …" or a demographics line is a field, not a
+    """ "记录时间：2026-10-08", "Admission Date: …" or a demographics line is a field, not a
     note's heading (a heading may carry a field after it: "PROGRESS NOTE  Date: …")."""
     fields = line_fields(text, start, end)
     at_start = any(f.key and text[start:end].lstrip().startswith(f.label) for f in fields)

@@ -49,7 +49,9 @@ def test_devset_draft_carries_the_facts(case: str, tmp_path: Path, fake_engine) 
         assert med.name in text
     for med in facts.stopped_medications:
         assert med.name in text
-    for name in [c.name for c in facts.discharge_diagnoses] + [p.name for p in facts.pending] + [p.name for p in facts.procedures]:
+    for name in (
+        [c.name for c in facts.discharge_diagnoses] + [p.name for p in facts.pending] + [p.name for p in facts.procedures]
+    ):
         assert name in text, name
     data_text = "\n".join(s.text for s in draft.sections if s.origin == "data")
     said_missing = [line for line in data_text.splitlines() if any(phrase in line for phrase in NOT_FOUND)]

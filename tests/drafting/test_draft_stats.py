@@ -84,8 +84,11 @@ def test_the_real_model_fills_the_data_sections_as_the_fake_does(setup):
     fake = draft_summary(stay, template, FakeEngine(context_limit=CONTEXT))
 
     def from_the_record(draft):
-        return draft.patient, [(s.key, s.text, s.table, s.sources) for s in draft.sections if s.origin == "data"], \
-            [s.table for s in draft.sections]
+        return (
+            draft.patient,
+            [(s.key, s.text, s.table, s.sources) for s in draft.sections if s.origin == "data"],
+            [s.table for s in draft.sections],
+        )
 
     assert from_the_record(cold) == from_the_record(fake)
     assert cold.section("discharge_medications").table.rows[0][:3] == ["Sacubitril/valsartan", "24 mg/26 mg", "PO"]
@@ -93,10 +96,32 @@ def test_the_real_model_fills_the_data_sections_as_the_fake_does(setup):
 
 # -- the JSON form, on the fake engine ----------------------------------------------------------
 
-JSON_FIELDS = ["record_tokens", "prompt_tokens_evaluated", "generated_tokens", "prefill_seconds", "decode_seconds",
-               "wall_seconds", "sections", "prompt_tokens", "prefix", "evidence", "omitted", "model", "template", "cancelled"]
-SECTION_FIELDS = ["key", "heading", "prompt_tokens", "evaluated_tokens", "generated_tokens", "prefill_seconds",
-                  "decode_seconds", "stop_reason"]
+JSON_FIELDS = [
+    "record_tokens",
+    "prompt_tokens_evaluated",
+    "generated_tokens",
+    "prefill_seconds",
+    "decode_seconds",
+    "wall_seconds",
+    "sections",
+    "prompt_tokens",
+    "prefix",
+    "evidence",
+    "omitted",
+    "model",
+    "template",
+    "cancelled",
+]
+SECTION_FIELDS = [
+    "key",
+    "heading",
+    "prompt_tokens",
+    "evaluated_tokens",
+    "generated_tokens",
+    "prefill_seconds",
+    "decode_seconds",
+    "stop_reason",
+]
 PREFIX_FIELDS = ["tokens", "source", "evaluated_tokens", "seconds", "load_seconds", "save_seconds", "state_bytes", "cache_file"]
 
 
@@ -113,8 +138,11 @@ def test_the_stats_json_keeps_its_fields_in_order(fake_draft, tmp_path):
     assert list(data) == JSON_FIELDS and list(data)[: len(STATS_FIELDS)] == list(STATS_FIELDS)
     assert [list(s) for s in data["sections"]] == [SECTION_FIELDS] * 4 and list(data["prefix"]) == PREFIX_FIELDS
     stats = fake_draft.stats
-    assert data["prompt_tokens_evaluated"] == stats.prompt_tokens_evaluated == (
-        data["prefix"]["evaluated_tokens"] + sum(s["evaluated_tokens"] for s in data["sections"]))
+    assert (
+        data["prompt_tokens_evaluated"]
+        == stats.prompt_tokens_evaluated
+        == (data["prefix"]["evaluated_tokens"] + sum(s["evaluated_tokens"] for s in data["sections"]))
+    )
     assert data["generated_tokens"] == sum(s["generated_tokens"] for s in data["sections"]) > 0
     assert data["prompt_tokens"] == sum(s["prompt_tokens"] for s in data["sections"])
     assert (data["model"], data["template"], data["cancelled"]) == ("Fake Engine", "discharge_summary_en", False)

@@ -29,8 +29,11 @@ def test_terms_are_words_for_english_and_bigrams_for_chinese():
 
 
 def test_bm25_prefers_the_document_about_the_query():
-    docs = [terms("diuresis with intravenous furosemide, weight down 3 kg"), terms("social history: retired teacher"),
-            terms("family history of diabetes")]
+    docs = [
+        terms("diuresis with intravenous furosemide, weight down 3 kg"),
+        terms("social history: retired teacher"),
+        terms("family history of diabetes"),
+    ]
     scores = bm25_scores(docs, terms("furosemide diuresis"))
     assert scores[0] > 0 and scores[1] == scores[2] == 0
     assert bm25_scores(docs, terms("出院情况")) == [0, 0, 0]
@@ -39,20 +42,48 @@ def test_bm25_prefers_the_document_about_the_query():
 def _pieces():
     return [
         Piece("Diagnoses", "admission: heart failure\ndischarge: heart failure", 0, 0, kind="diagnoses"),
-        Piece("Note · Social history", "retired teacher, lives with her husband, walks the dog daily " * 3, 3, 1,
-              kind="note", topic="social_history"),
-        Piece("Note · Hospital course", "diuresed with intravenous furosemide, weight down 3 kg, breathing better " * 2, 1, 2,
-              kind="note", topic="hospital_course"),
-        Piece("Note · Family history", "mother had diabetes, father had a stroke at seventy " * 3, 3, 3, kind="note",
-              topic="family_history"),
-        Piece("Note · Discharge condition", "stable, walking without oxygen, discharged home with her husband", 0, 4, kind="note",
-              topic="discharge_condition"),
-        Piece("Abnormal laboratory results", "NT-proBNP 4820 pg/mL [H]\ncreatinine 1.4 mg/dL [H] " * 4, 4, 5, kind="abnormal_labs"),
+        Piece(
+            "Note · Social history",
+            "retired teacher, lives with her husband, walks the dog daily " * 3,
+            3,
+            1,
+            kind="note",
+            topic="social_history",
+        ),
+        Piece(
+            "Note · Hospital course",
+            "diuresed with intravenous furosemide, weight down 3 kg, breathing better " * 2,
+            1,
+            2,
+            kind="note",
+            topic="hospital_course",
+        ),
+        Piece(
+            "Note · Family history",
+            "mother had diabetes, father had a stroke at seventy " * 3,
+            3,
+            3,
+            kind="note",
+            topic="family_history",
+        ),
+        Piece(
+            "Note · Discharge condition",
+            "stable, walking without oxygen, discharged home with her husband",
+            0,
+            4,
+            kind="note",
+            topic="discharge_condition",
+        ),
+        Piece(
+            "Abnormal laboratory results", "NT-proBNP 4820 pg/mL [H]\ncreatinine 1.4 mg/dL [H] " * 4, 4, 5, kind="abnormal_labs"
+        ),
     ]
 
 
-QUERIES = {"course": "Hospital Course: the treatment given, furosemide and the response",
-           "condition": "Condition at discharge: the patient's condition and where the patient went"}
+QUERIES = {
+    "course": "Hospital Course: the treatment given, furosemide and the response",
+    "condition": "Condition at discharge: the patient's condition and where the patient went",
+}
 
 
 def test_required_lists_are_kept_and_the_rest_is_chosen_by_relevance():
@@ -60,8 +91,12 @@ def test_required_lists_are_kept_and_the_rest_is_chosen_by_relevance():
     budget = words(render([pieces[0], pieces[2], pieces[4], pieces[5]])) + 2
     evidence = fit_evidence(pieces, budget, words, render, queries=QUERIES, required={"diagnoses", "abnormal_labs"})
     assert evidence.method == "relevance"
-    assert [p.label for p in evidence.pieces] == ["Diagnoses", "Note · Hospital course", "Note · Discharge condition",
-                                                  "Abnormal laboratory results"], "record order, required lists kept"
+    assert [p.label for p in evidence.pieces] == [
+        "Diagnoses",
+        "Note · Hospital course",
+        "Note · Discharge condition",
+        "Abnormal laboratory results",
+    ], "record order, required lists kept"
     assert {p.label for p in evidence.omitted} == {"Note · Social history", "Note · Family history"}
     assert words(render(evidence.pieces)) <= budget
     notes = evidence.omitted_notes(2048)

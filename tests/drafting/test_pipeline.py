@@ -24,16 +24,20 @@ ZH_CONTEXT = 4096  # small enough to force visible omissions
 def draft_streamed(stay, template, engine, **kwargs):
     """A draft, and the text streamed for each section."""
     streamed: dict[str, str] = {}
-    draft = draft_summary(stay, template, engine,
-                          on_token=lambda key, piece: streamed.__setitem__(key, streamed.get(key, "") + piece), **kwargs)
+    draft = draft_summary(
+        stay, template, engine, on_token=lambda key, piece: streamed.__setitem__(key, streamed.get(key, "") + piece), **kwargs
+    )
     return draft, streamed
 
 
 def data_parts(draft):
     """What of a draft comes from the record, not the engine: the header, the data sections,
     and every table (a model section's too)."""
-    return draft.patient, [(s.key, s.text, s.table, s.sources) for s in draft.sections if s.origin == "data"], \
-        [(s.key, s.table) for s in draft.sections]
+    return (
+        draft.patient,
+        [(s.key, s.text, s.table, s.sources) for s in draft.sections if s.origin == "data"],
+        [(s.key, s.table) for s in draft.sections],
+    )
 
 
 def check_zh_data_sections(draft):
@@ -43,7 +47,12 @@ def check_zh_data_sections(draft):
     assert diagnoses[0] == "1. 社区获得性肺炎（右肺下叶，非重症，肺炎链球菌感染）" and len(diagnoses) == 4
     assert draft.section("admission_diagnosis").text.splitlines()[3] == "4. 低钾血症"
     orders = draft.section("discharge_orders")
-    assert [row[0] for row in orders.table.rows] == ["莫西沙星片", "噻托溴铵奥达特罗吸入喷雾剂（2.5μg/2.5μg/揿）", "盐酸氨溴索片", "苯磺酸氨氯地平片"]
+    assert [row[0] for row in orders.table.rows] == [
+        "莫西沙星片",
+        "噻托溴铵奥达特罗吸入喷雾剂（2.5μg/2.5μg/揿）",
+        "盐酸氨溴索片",
+        "苯磺酸氨氯地平片",
+    ]
     assert "2周后" in orders.text and "医师签名" not in orders.text
     assert draft.patient["姓名"] == "孙振海"
     labs = draft.section("hospital_course").table
@@ -223,8 +232,15 @@ def test_a_prompt_that_counts_more_than_its_parts_is_fitted_again(en_stay):
     engine = JoinsCostMore(context_limit=1024)
     draft = draft_summary(en_stay, load_template("discharge_summary_en"), engine)
     assert draft.omitted and not draft.cancelled
-    assert max(s.prompt_tokens + spec.max_tokens for s, spec in zip(draft.stats.sections, (
-        t for t in load_template("discharge_summary_en").sections if t.origin == "model"))) <= 1024
+    assert (
+        max(
+            s.prompt_tokens + spec.max_tokens
+            for s, spec in zip(
+                draft.stats.sections, (t for t in load_template("discharge_summary_en").sections if t.origin == "model")
+            )
+        )
+        <= 1024
+    )
 
 
 def _piece(label, size, priority, order):
@@ -243,8 +259,13 @@ def test_fit_keeps_by_priority_and_restores_record_order():
 def test_one_section_is_regenerated_from_the_same_record(zh_stay, zh_draft):
     draft, _, engine = zh_draft
     pieces = []
-    section = regenerate_section(zh_stay, load_template("discharge_summary_zh"), engine, "discharge_condition",
-                                 on_token=lambda key, piece: pieces.append((key, piece)))
+    section = regenerate_section(
+        zh_stay,
+        load_template("discharge_summary_zh"),
+        engine,
+        "discharge_condition",
+        on_token=lambda key, piece: pieces.append((key, piece)),
+    )
     assert section.heading == "出院情况" and section.origin == "model" and section.text
     assert {key for key, _ in pieces} == {"discharge_condition"}
     assert section.sources == draft.section("discharge_condition").sources

@@ -67,7 +67,9 @@ def test_a_cancel_interrupts_the_chunk_being_read(default_model):
     chunk under way is not finished, the context is left as it was, and the engine
     reads the same prompt correctly afterwards."""
     engine = LocalEngine(default_model, threads=1, prefix_cache=None, tuning=EngineTuning(fixed_chunk=512))
-    prompt = engine.chat_prompt("You are a doctor.", RECORD * 2 + "Summarise in one sentence.")  # ~970 tokens: one full chunk and more
+    prompt = engine.chat_prompt(
+        "You are a doctor.", RECORD * 2 + "Summarise in one sentence."
+    )  # ~970 tokens: one full chunk and more
     cancel = Cancel()
     asked = []
 

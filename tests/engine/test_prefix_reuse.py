@@ -140,8 +140,11 @@ def test_threads_default_to_physical_cores(default_model):
 def test_prompt_lookup_decoding_writes_what_plain_decoding_writes(default_model):
     """Greedy verification of drafted tokens changes the speed, never the text."""
     engine = _engine(default_model, "kv")
-    prompt = engine.chat_prompt("Copy the list exactly.", "Medications: furosemide 40 mg IV twice daily; "
-                                "metoprolol succinate 25 mg daily; lisinopril 5 mg daily.\nRepeat the medications list.")
+    prompt = engine.chat_prompt(
+        "Copy the list exactly.",
+        "Medications: furosemide 40 mg IV twice daily; "
+        "metoprolol succinate 25 mg daily; lisinopril 5 mg daily.\nRepeat the medications list.",
+    )
     plain = engine.generate(prompt, 24, temperature=0.0, prompt_lookup=False)
     drafted = engine.generate(prompt, 24, temperature=0.0, prompt_lookup=True)
     assert drafted.generated_tokens == plain.generated_tokens

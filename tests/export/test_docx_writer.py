@@ -19,10 +19,21 @@ def _draft(language="en"):
         created=datetime(2026, 10, 8, 14, 30),
         patient={"Name": "Dorothy M. Hartwell", "Sex": "female", "Admitted": "2026-10-03"},
         sections=[
-            DraftSection("diagnoses", "Diagnoses", "1. Heart failure\n2. Hypertension", "data",
-                         table=Table(["Medication", "Dose"], [["Furosemide", "40 mg"]])),
-            DraftSection("course", "Hospital Course", "Diuresed with IV furosemide.", "model", complete=False,
-                         note="generation was stopped"),
+            DraftSection(
+                "diagnoses",
+                "Diagnoses",
+                "1. Heart failure\n2. Hypertension",
+                "data",
+                table=Table(["Medication", "Dose"], [["Furosemide", "40 mg"]]),
+            ),
+            DraftSection(
+                "course",
+                "Hospital Course",
+                "Diuresed with IV furosemide.",
+                "model",
+                complete=False,
+                note="generation was stopped",
+            ),
         ],
         omitted=["Progress note 10/06: 117 tokens left out"],
     )

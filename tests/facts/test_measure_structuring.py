@@ -127,16 +127,22 @@ def test_a_normal_lab_flagged_is_a_wrong_flag():
 
 
 def test_a_lab_value_pins_which_result_is_meant():
-    expected = {"patient": {}, "abnormal_labs": [{"name": "Potassium", "value": "5.8", "flag": "H"}],
-                "normal_labs": [{"name": "Potassium", "value": "4.2"}]}
+    expected = {
+        "patient": {},
+        "abnormal_labs": [{"name": "Potassium", "value": "5.8", "flag": "H"}],
+        "normal_labs": [{"name": "Potassium", "value": "4.2"}],
+    }
     facts = {"labs": [lab("Potassium", "5.8", "H"), lab("Potassium", "4.2", "")]}
     score = ms.score_case("en", expected, facts)
     assert score.found == 2 and score.lab_flags_wrong == []
 
 
 def test_a_lab_does_not_borrow_a_result_that_is_exactly_another_expected_lab():
-    expected = {"patient": {}, "abnormal_labs": [{"name": "urine protein/creatinine ratio", "flag": "H"}],
-                "normal_labs": [{"name": "creatinine"}]}
+    expected = {
+        "patient": {},
+        "abnormal_labs": [{"name": "urine protein/creatinine ratio", "flag": "H"}],
+        "normal_labs": [{"name": "creatinine"}],
+    }
     facts = {"labs": [lab("Urine protein/creatinine ratio", "0.9", "H")]}
     score = ms.score_case("en", expected, facts)
     assert score.lab_flags_wrong == []
@@ -145,7 +151,12 @@ def test_a_lab_does_not_borrow_a_result_that_is_exactly_another_expected_lab():
 
 @pytest.mark.parametrize(
     "glued",
-    ["王某某　　性别：男　　年龄：68岁", "王某某 性别：男", "Jane Doe    DOB: 03/02/1952    MRN: 123", "Jane Doe | DOB: 03/02/1952"],
+    [
+        "王某某　　性别：男　　年龄：68岁",
+        "王某某 性别：男",
+        "Jane Doe    DOB: 03/02/1952    MRN: 123",
+        "Jane Doe | DOB: 03/02/1952",
+    ],
 )
 def test_a_patient_name_glued_to_other_fields_is_wrong_and_not_found(glued):
     expected = {"patient": {"name": "Jane Doe" if "Jane" in glued else "王某某"}}
@@ -166,10 +177,16 @@ def test_a_discharge_date_before_admission_is_wrong():
 
 
 def test_diagnosis_role_and_proposed_are_compared():
-    expected = {"patient": {}, "diagnoses": [{"name": "Pneumococcal pneumonia", "role": "discharge", "proposed": True,
-                                              "aliases": ["Streptococcus pneumoniae"]}]}
+    expected = {
+        "patient": {},
+        "diagnoses": [
+            {"name": "Pneumococcal pneumonia", "role": "discharge", "proposed": True, "aliases": ["Streptococcus pneumoniae"]}
+        ],
+    }
     as_admission = {"diagnoses": [{"name": "Pneumonia due to Streptococcus pneumoniae", "role": "admission", "proposed": True}]}
-    proposed = {"diagnoses": [{"name": "Community-acquired pneumonia (Streptococcus pneumoniae)", "role": "discharge", "proposed": True}]}
+    proposed = {
+        "diagnoses": [{"name": "Community-acquired pneumonia (Streptococcus pneumoniae)", "role": "discharge", "proposed": True}]
+    }
     assert ms.score_case("en", expected, as_admission).found == 0
     assert ms.score_case("en", expected, proposed).found == 1
 
@@ -177,8 +194,14 @@ def test_diagnosis_role_and_proposed_are_compared():
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
-        ("0.5g", "500 mg", True), ("0.5 g", "0.5g", True), ("18 mcg", "18 μg", True), ("14单位", "14 units", True),
-        ("2揿", "2 puffs", True), ("875 mg", "875-125 mg", True), ("30 mg", "15 mg/5 mL", False), ("40 mg", "4 mg", False),
+        ("0.5g", "500 mg", True),
+        ("0.5 g", "0.5g", True),
+        ("18 mcg", "18 μg", True),
+        ("14单位", "14 units", True),
+        ("2揿", "2 puffs", True),
+        ("875 mg", "875-125 mg", True),
+        ("30 mg", "15 mg/5 mL", False),
+        ("40 mg", "4 mg", False),
     ],
 )
 def test_doses(a, b, same):
@@ -188,10 +211,18 @@ def test_doses(a, b, same):
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
-        ("每日一次", "qd", True), ("daily", "once daily", True), ("qd", "1次/日", True), ("每日两次", "twice daily", True),
-        ("bid", "q12h", True), ("nightly", "qHS", True), ("每晚一次", "at bedtime", True), ("每晚睡前一次", "qn", True),
-        ("every 6 hours as needed", "q6h prn", True), ("every 6 hours as needed", "every 6 hours", False),
-        ("daily", "twice daily", False), ("每日一次", "每日三次", False),
+        ("每日一次", "qd", True),
+        ("daily", "once daily", True),
+        ("qd", "1次/日", True),
+        ("每日两次", "twice daily", True),
+        ("bid", "q12h", True),
+        ("nightly", "qHS", True),
+        ("每晚一次", "at bedtime", True),
+        ("每晚睡前一次", "qn", True),
+        ("every 6 hours as needed", "q6h prn", True),
+        ("every 6 hours as needed", "every 6 hours", False),
+        ("daily", "twice daily", False),
+        ("每日一次", "每日三次", False),
     ],
 )
 def test_frequencies(a, b, same):
@@ -200,8 +231,13 @@ def test_frequencies(a, b, same):
 
 @pytest.mark.parametrize(
     ("a", "b", "same"),
-    [("口服", "PO", True), ("oral", "by mouth", True), ("皮下注射", "subcutaneous", True), ("雾化吸入", "inhaled", True),
-     ("PO", "IV", False)],
+    [
+        ("口服", "PO", True),
+        ("oral", "by mouth", True),
+        ("皮下注射", "subcutaneous", True),
+        ("雾化吸入", "inhaled", True),
+        ("PO", "IV", False),
+    ],
 )
 def test_routes(a, b, same):
     assert ms.route_matches(a, b) is same
@@ -210,10 +246,15 @@ def test_routes(a, b, same):
 @pytest.mark.parametrize(
     ("expected", "found", "same"),
     [
-        ("阿托伐他汀", "阿托伐他汀钙片", True), ("氨氯地平", "苯磺酸氨氯地平片", True), ("头孢呋辛酯", "头孢呋辛酯片(0.25g*12片)", True),
-        ("insulin glargine", "Insulin glargine (Lantus)", True), ("Lokelma", "Lokelma 10 g packet", True),
-        ("metoprolol succinate", "Metoprolol succinate ER tablet", True), ("metoprolol succinate", "metoprolol tartrate", False),
-        ("amoxicillin-clavulanate", "Amoxicillin clavulanate", True), ("阿司匹林", "氯吡格雷", False),
+        ("阿托伐他汀", "阿托伐他汀钙片", True),
+        ("氨氯地平", "苯磺酸氨氯地平片", True),
+        ("头孢呋辛酯", "头孢呋辛酯片(0.25g*12片)", True),
+        ("insulin glargine", "Insulin glargine (Lantus)", True),
+        ("Lokelma", "Lokelma 10 g packet", True),
+        ("metoprolol succinate", "Metoprolol succinate ER tablet", True),
+        ("metoprolol succinate", "metoprolol tartrate", False),
+        ("amoxicillin-clavulanate", "Amoxicillin clavulanate", True),
+        ("阿司匹林", "氯吡格雷", False),
     ],
 )
 def test_drug_names(expected, found, same):

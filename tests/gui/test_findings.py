@@ -19,8 +19,10 @@ from emrwriter.workflow import high_findings
 from tests.conftest import EN_CASE, draft_by_hand
 from tests.gui.conftest import Dialogs, open_case
 
-COURSE = ("She was treated with furosemide 80 mg IV twice daily and warfarin 5 mg daily. Clopidogrel 75 mg daily was added. "
-          "Her BNP was 1840 pg/mL.")
+COURSE = (
+    "She was treated with furosemide 80 mg IV twice daily and warfarin 5 mg daily. Clopidogrel 75 mg daily was added. "
+    "Her BNP was 1840 pg/mL."
+)
 REVIEW_MS = 60_000
 
 

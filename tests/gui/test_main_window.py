@@ -73,10 +73,14 @@ def test_record_pane_shows_the_reconciled_medications(qtbot, make_window, tmp_pa
     case.mkdir()
     (case / "admission.txt").write_text(
         "ADMISSION H&P\nPatient: Ann Lee    DOB: 01/02/1950\nAdmission date: 03/01/2026\n\n"
-        "HOME MEDICATIONS:\n- lisinopril 10 mg PO daily\n- ibuprofen 400 mg PO TID\n", encoding="utf-8")
+        "HOME MEDICATIONS:\n- lisinopril 10 mg PO daily\n- ibuprofen 400 mg PO TID\n",
+        encoding="utf-8",
+    )
     (case / "discharge.txt").write_text(
         "DISCHARGE SUMMARY\nDischarge date: 03/05/2026\n\nDISCHARGE MEDICATIONS:\n1. Lisinopril 10 mg PO daily\n"
-        "2. Apixaban 5 mg PO twice daily\n\nSTOPPED MEDICATIONS:\n1. Ibuprofen 400 mg - bleeding risk\n", encoding="utf-8")
+        "2. Apixaban 5 mg PO twice daily\n\nSTOPPED MEDICATIONS:\n1. Ibuprofen 400 mg - bleeding risk\n",
+        encoding="utf-8",
+    )
     window = make_window()
     open_case(qtbot, window, case)
     table = window.record_panel.tables["medications"]

@@ -120,8 +120,9 @@ class FakeEngines:
         if settings.model_path:
             return local_engine(settings)
         # Long answers written a token per 2 ms, the record read a chunk per 20 ms: a draft takes seconds.
-        engine = FakeEngine(context_limit=settings.context_cap or 8192, answer=long_answer(400),
-                            chunk_delay=0.02, token_delay=0.002)
+        engine = FakeEngine(
+            context_limit=settings.context_cap or 8192, answer=long_answer(400), chunk_delay=0.02, token_delay=0.002
+        )
         self.made.append(engine)
         return engine
 
@@ -173,9 +174,11 @@ def test_draft_streams_progress_and_tokens_while_the_gui_keeps_running(qtbot, wo
     assert len(tokens) <= generated
 
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    print(f"\nwhole draft: {draft.stats.wall_seconds:.1f} s, {generated} tokens in {len(tokens)} token signals, "
-          f"{len(recorder.of('progress', task))} progress signals; GUI timer ticked {len(ticks)} times, "
-          f"longest event-loop gap {max(gaps) * 1000:.0f} ms")
+    print(
+        f"\nwhole draft: {draft.stats.wall_seconds:.1f} s, {generated} tokens in {len(tokens)} token signals, "
+        f"{len(recorder.of('progress', task))} progress signals; GUI timer ticked {len(ticks)} times, "
+        f"longest event-loop gap {max(gaps) * 1000:.0f} ms"
+    )
     assert len(ticks) > 100
     (engine,) = engines.made
     assert len(engine.threads) == 1 and threading.get_ident() not in engine.threads, "one owner, not the GUI thread"
@@ -188,9 +191,7 @@ def test_stop_while_reading_the_record_returns_a_cancelled_draft_quickly(qtbot, 
     recorder = Recorder(worker)
     try:
         task = worker.start_draft(stay, template, SETTINGS)
-        reading = recorder.wait(
-            qtbot, "progress", task, SECTION_MS, lambda e: e.args[0].phase == READING and e.args[0].done > 0
-        )
+        reading = recorder.wait(qtbot, "progress", task, SECTION_MS, lambda e: e.args[0].phase == READING and e.args[0].done > 0)
         assert reading.args[0].done < reading.args[0].total
         stopped_at: list[float] = []
 
@@ -202,8 +203,10 @@ def test_stop_while_reading_the_record_returns_a_cancelled_draft_quickly(qtbot, 
         finished = recorder.wait(qtbot, "draft_finished", task, 10_000)
         assert stopped_at, "the draft finished before Stop"
         latency = finished.at - stopped_at[0]
-        print(f"\nstop while reading ({reading.args[0].done} of {reading.args[0].total} tokens read): "
-              f"draft_finished {latency * 1000:.0f} ms after stop()")
+        print(
+            f"\nstop while reading ({reading.args[0].done} of {reading.args[0].total} tokens read): "
+            f"draft_finished {latency * 1000:.0f} ms after stop()"
+        )
         draft = finished.args[0]
         assert draft.cancelled
         assert all(not s.complete for s in draft.sections if s.origin == "model")

@@ -85,7 +85,11 @@ def test_items_of_the_stay_and_history_are_labelled(corpus):
     stay = select_encounter(record)
     assert stay.encounter.id == "5f6910e0-8527-40d0-8fc6-04aac352285b"
     bundle = json.loads(path.read_text(encoding="utf-8"))
-    linked = [e["resource"] for e in bundle["entry"] if e["resource"].get("encounter", {}).get("reference", "").endswith(stay.encounter.id)]
+    linked = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"].get("encounter", {}).get("reference", "").endswith(stay.encounter.id)
+    ]
     linked_obs = sum(r["resourceType"] == "Observation" for r in linked)
     assert linked_obs == 8
     in_stay = stay.items("observations")

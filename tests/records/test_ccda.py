@@ -337,9 +337,7 @@ def test_external_entity_is_refused() -> None:
 
 
 def test_malformed_xml_names_file_and_line() -> None:
-    data = (
-        b'<?xml version="1.0"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">\n  <title>x</titel>\n</ClinicalDocument>\n'
-    )
+    data = b'<?xml version="1.0"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">\n  <title>x</titel>\n</ClinicalDocument>\n'
     with pytest.raises(RecordError, match=r"^bad\.xml: malformed XML at line 3, column \d+: mismatched tag"):
         load(Path("bad.xml"), data)
 
@@ -392,6 +390,4 @@ def test_minimal_document_mapping() -> None:
     ]
     messages = [p.message for p in record.problems]
     assert any("'Immunizations' (11369-6): 1 structured entries not imported" in m for m in messages)
-    assert any(
-        m.startswith("skipped entries without content (nullFlavor or empty): 1 (Medications 1)") for m in messages
-    )
+    assert any(m.startswith("skipped entries without content (nullFlavor or empty): 1 (Medications 1)") for m in messages)

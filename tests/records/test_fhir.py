@@ -179,20 +179,56 @@ def test_no_patient_text_logged_above_debug(caplog: pytest.LogCaptureFixture) ->
 # inpatient = Encounter lines with .class.code == "IMP"; notes by type: jq '[.subject.reference, .type.coding[0].code]'.
 NDJSON_PATIENTS = {
     "129c6ac7-8d06-89de-ad63-0204a93e76c3": dict(
-        name="Sumiko Larue Medhurst", birth=date(1927, 5, 21), encounters=90, inpatient_stays=45, conditions=49,
-        medications=447, procedures=587, documents=90, allergies=0, admission_notes=65, other_notes=25,
+        name="Sumiko Larue Medhurst",
+        birth=date(1927, 5, 21),
+        encounters=90,
+        inpatient_stays=45,
+        conditions=49,
+        medications=447,
+        procedures=587,
+        documents=90,
+        allergies=0,
+        admission_notes=65,
+        other_notes=25,
     ),
     "6a4160eb-a793-2f86-2302-378626f46cce": dict(
-        name="Yvone Janina Cummings", birth=date(1963, 7, 15), encounters=59, inpatient_stays=1, conditions=62,
-        medications=93, procedures=57, documents=59, allergies=0, admission_notes=43, other_notes=16,
+        name="Yvone Janina Cummings",
+        birth=date(1963, 7, 15),
+        encounters=59,
+        inpatient_stays=1,
+        conditions=62,
+        medications=93,
+        procedures=57,
+        documents=59,
+        allergies=0,
+        admission_notes=43,
+        other_notes=16,
     ),
     "a4a401d1-a46a-eb4a-8a38-760d5d79d6ec": dict(
-        name="Gladys Schumm", birth=date(1981, 11, 3), encounters=44, inpatient_stays=1, conditions=34,
-        medications=8, procedures=86, documents=44, allergies=0, admission_notes=33, other_notes=11,
+        name="Gladys Schumm",
+        birth=date(1981, 11, 3),
+        encounters=44,
+        inpatient_stays=1,
+        conditions=34,
+        medications=8,
+        procedures=86,
+        documents=44,
+        allergies=0,
+        admission_notes=33,
+        other_notes=11,
     ),
     "a5cb8ce9-cec6-6b23-0990-cbaf753578a4": dict(
-        name="Elisa Donetta Johnson", birth=date(1927, 5, 21), encounters=83, inpatient_stays=1, conditions=33,
-        medications=62, procedures=110, documents=83, allergies=3, admission_notes=67, other_notes=16,
+        name="Elisa Donetta Johnson",
+        birth=date(1927, 5, 21),
+        encounters=83,
+        inpatient_stays=1,
+        conditions=33,
+        medications=62,
+        procedures=110,
+        documents=83,
+        allergies=3,
+        admission_notes=67,
+        other_notes=16,
     ),
 }
 
@@ -386,35 +422,49 @@ def test_transaction_references_medications_and_notes(tmp_path: Path) -> None:
     three_daily = {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}}
     every_6h = {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}}
     discharge_summary = {"coding": [{"system": "http://loinc.org", "code": "18842-5", "display": "Discharge summary"}]}
-    paracetamol = {"resourceType": "Medication", "id": "c",
-                   "code": {"coding": [{"code": "1", "display": "Paracetamol"}]}}
+    paracetamol = {"resourceType": "Medication", "id": "c", "code": {"coding": [{"code": "1", "display": "Paracetamol"}]}}
     resources = {
         "pp": patient("pp"),
-        "ee": res("Encounter", "ee", owner, **{"class": {"code": "IMP"}},
-                  period={"start": "2024-03-01T08:00:00+08:00"}),
+        "ee": res("Encounter", "ee", owner, **{"class": {"code": "IMP"}}, period={"start": "2024-03-01T08:00:00+08:00"}),
         "med": {"resourceType": "Medication", "id": "med", "code": {"text": "Amoxicillin 500 mg"}},
         "m1": res(
-            "MedicationRequest", "m1", owner, encounter=stay,
+            "MedicationRequest",
+            "m1",
+            owner,
+            encounter=stay,
             medicationReference={"reference": "urn:uuid:med"},
             category=[{"coding": [{"code": "discharge"}]}],
-            dosageInstruction=[
-                {"timing": three_daily, "route": {"text": "oral"}, "doseAndRate": [{"doseQuantity": dose_500mg}]}
-            ],
+            dosageInstruction=[{"timing": three_daily, "route": {"text": "oral"}, "doseAndRate": [{"doseQuantity": dose_500mg}]}],
         ),
         "m2": res(
-            "MedicationRequest", "m2", owner, contained=[paracetamol], medicationReference={"reference": "#c"},
+            "MedicationRequest",
+            "m2",
+            owner,
+            contained=[paracetamol],
+            medicationReference={"reference": "#c"},
             dosageInstruction=[{"asNeededBoolean": True, "timing": every_6h}],
         ),
         "d1": res(
-            "DocumentReference", "d1", owner, type=discharge_summary, context={"encounter": [stay]},
+            "DocumentReference",
+            "d1",
+            owner,
+            type=discharge_summary,
+            context={"encounter": [stay]},
             content=[{"attachment": text_attachment(note, "text/plain; charset=iso-8859-1", "latin-1")}],
         ),
-        "r1": res("DiagnosticReport", "r1", owner, encounter=stay, code={"text": "Discharge summary"},
-                  presentedForm=[text_attachment(note)]),
+        "r1": res(
+            "DiagnosticReport",
+            "r1",
+            owner,
+            encounter=stay,
+            code={"text": "Discharge summary"},
+            presentedForm=[text_attachment(note)],
+        ),
         "r2": res("DiagnosticReport", "r2", owner, code={"text": "CT chest"}, conclusion="No effusion."),
         "r3": res("DiagnosticReport", "r3", owner, code={"text": "CBC"}, result=[{"reference": "urn:uuid:o1"}]),
-        "c1": res("Condition", "c1", owner, code={"text": "Old error"},
-                  verificationStatus={"coding": [{"code": "entered-in-error"}]}),
+        "c1": res(
+            "Condition", "c1", owner, code={"text": "Old error"}, verificationStatus={"coding": [{"code": "entered-in-error"}]}
+        ),
     }
     entries = [{"fullUrl": f"urn:uuid:{key}", "resource": value} for key, value in resources.items()]
     record = load_bundle(tmp_path / "t.json", {"resourceType": "Bundle", "type": "transaction", "entry": entries})
@@ -422,7 +472,12 @@ def test_transaction_references_medications_and_notes(tmp_path: Path) -> None:
     assert [(e.id, e.kind, e.start) for e in record.encounters] == [("ee", "inpatient", datetime(2024, 3, 1, 8, 0))]
     amox, para = record.medications
     assert (amox.name, amox.dose, amox.route, amox.frequency, amox.role, amox.encounter_id) == (
-        "Amoxicillin 500 mg", "500 mg", "oral", "3 times per day", "discharge", "ee"
+        "Amoxicillin 500 mg",
+        "500 mg",
+        "oral",
+        "3 times per day",
+        "discharge",
+        "ee",
     )
     assert (para.name, para.code, para.frequency) == ("Paracetamol", "1", "1 time per 6 hours, as needed")
     # The DiagnosticReport repeating the note is kept once; the conclusion-only one is a

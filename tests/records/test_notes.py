@@ -780,10 +780,16 @@ def test_sample_gbk_progress_note() -> None:
 
 def test_one_paragraph_summary_is_cut_at_known_headings() -> None:
     """A summary written as one paragraph: its known headings mid-line start sections too."""
-    text = ("出院记录\n患者因发热入院，予抗感染治疗后好转。出院诊断：类风湿关节炎、间质性肺病。"
-            "出院带药：甲氨蝶呤片 10mg 口服 每周一次；叶酸片 5mg 口服 每周一次。出院医嘱：2周后风湿免疫科门诊复诊。\n")
+    text = (
+        "出院记录\n患者因发热入院，予抗感染治疗后好转。出院诊断：类风湿关节炎、间质性肺病。"
+        "出院带药：甲氨蝶呤片 10mg 口服 每周一次；叶酸片 5mg 口服 每周一次。出院医嘱：2周后风湿免疫科门诊复诊。\n"
+    )
     record = document_from_text(Path("出院记录.txt"), text)
-    assert [s.key for s in record.documents[0].sections] == ["discharge_diagnosis", "discharge_medications", "discharge_instructions"]
+    assert [s.key for s in record.documents[0].sections] == [
+        "discharge_diagnosis",
+        "discharge_medications",
+        "discharge_instructions",
+    ]
     assert [m.name for m in record.medications] == ["甲氨蝶呤片", "叶酸片"]
     exam = document_from_text(Path("n.txt"), "入院情况：患者因咳嗽入院。查体：T 38.5℃。\n")
     assert [s.key for s in exam.documents[0].sections] == ["admission_condition"]  # an exam inside stays inside
