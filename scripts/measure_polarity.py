@@ -22,7 +22,7 @@ Faithful rewrites: status said another way ("afebrile" -> "without fever", "deni
 阴性 -> (-)), and measure_verifier.py's value rewrites (units, dates, number words, ...).
 
 The injectors and rewrites below are written from their own word lists: they do not
-read the verifier's cue tables (emrwriter/checks/cues_*.toml).
+read the verifier's cue tables (emrwriter/facts/cues_*.toml).
 
     recall       = injected errors with a finding overlapping them / injected errors
     false flags  = rewritten faithful sentences with a finding overlapping them / rewritten

@@ -16,7 +16,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from ..facts.negation import EN_NEGATION_CUES, side_of
+from ..facts.negation import EN_NEGATION_CUES, ZH_NEGATION_CHARS, side_of
 from ..facts.tokens import EN_STOPWORDS, Token, split_sentences, tokenize
 from ..facts.units import Quantity
 from ..words import languages, words
@@ -51,7 +51,7 @@ DOSE_DIMENSIONS = frozenset(
         "units/mass",
     }
 )
-ZH_NEGATION_CHARS = frozenset("无否未不没")
+
 
 # The heading of the draft's own notes (what was left out, import problems), in any language.
 NOTES_HEADINGS = re.compile(

@@ -21,15 +21,15 @@ from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
+from ..facts.assertion import Assertion, Reading, SideMention, read
 from ..facts.tokens import Token
 from .alignment import Alignment
-from .assertion import Assertion, Reading, SideMention, read
 from .evidence import Passage, RecordEvidence
 from .findings import HIGH, Evidence, Finding, worded
 
 CANDIDATES = 8  # passages compared besides the restated one
 MIN_CONCEPT = 0.5  # shared keys / keys of the smaller name
-MARGIN = 0.05  # a same-polarity statement this close to the best match clears the finding
+MARGIN = 0.03  # a same-polarity statement this close to the best match clears the finding
 MIN_SENTENCE = 0.45  # similarity of the passage a flagged statement comes from, when the sentence restates it
 MIN_SENTENCE_PROSE = 0.6  # ... when the sentence restates no passage
 MIN_SCORE = 0.55

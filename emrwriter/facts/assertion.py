@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 
-from ..facts.tokens import EN_STOPWORDS, stem
+from .tokens import EN_STOPWORDS, stem
 
 STATUSES = ("present", "absent", "normal", "abnormal", "positive", "negative")
 MODIFIERS = ("possible", "historical")
@@ -397,6 +397,8 @@ def _number_clauses(items: list[_Item]) -> None:
 # reading the items
 
 _POLARITY_KINDS = frozenset({"cue", "lexical"})
+# affirmations that only introduce a name, so a negation before them negates the name ("no evidence of")
+_INTRODUCERS = frozenset({"evidence of", "signs of", "sign of", "new", "persistent", "recurrent", "ongoing", "continued", "able to"})
 _COMPOSING = frozenset({"absent", "present", "negative"})  # cues that combine with a status cue right after them
 _COPULAS = frozenset(
     {
@@ -445,6 +447,8 @@ def _interpret(items: list[_Item], table: CueTable, language: str) -> Reading:
         if item.kind != "cue" or item.cue is None or item.cue.category not in _COMPOSING or not item.cue.before:
             continue
         nxt = _next_meaningful(items, k)
+        if nxt is not None and _category(items[nxt]) == "present" and items[nxt].text not in _INTRODUCERS:
+            continue  # "resolved with steroids": the second cue starts a phrase of its own
         if nxt is not None and _is_status(items[nxt]) and items[nxt].clause == item.clause:
             if item.cue.category in {"absent", "negative"} and _status(items[nxt]) in {"present", "positive", "abnormal"}:
                 items[nxt].flipped = not items[nxt].flipped  # "no evidence of", "negative for focal deficits"
@@ -522,7 +526,9 @@ def _interpret(items: list[_Item], table: CueTable, language: str) -> Reading:
             for group in _groups(items, reach):
                 make(group, status, (_lead(cue), cue.end), cue.piece, modifiers.get(k, set()))
             continue
-        previous = _previous_clause(items, k)
+        # an affirmation before its finding ("that has since ...") speaks of nothing when nothing follows
+        speaks_back = status != "present" or (cue.cue is not None and not cue.cue.before)
+        previous = _previous_clause(items, k) if speaks_back else []
         if previous:  # the clause before is what the cue speaks of, not a finding of its own
             for index in previous:
                 claimed[index] = k
@@ -647,7 +653,7 @@ def _forward(items: list[_Item], k: int, language: str, modifiers_only: bool) ->
         if _stops(item, modifiers_only):
             break
         if item.kind == "item_end":
-            closed = True
+            closed = closed or item_words > 0  # "no pain in the leg", but "not in the chart"
             continue
         if item.kind == "list":
             if language == "zh":
