@@ -82,7 +82,9 @@ def flips(limit: int = 400) -> list[dict]:
                 match = re.search(pattern, sentence)
                 if match is None:
                     continue
-                rest = re.match(r"(?:any |significant |further |evidence of )?([a-z][a-z-]+(?: [a-z][a-z-]+)?)", sentence[match.end() :])
+                rest = re.match(
+                    r"(?:any |significant |further |evidence of )?([a-z][a-z-]+(?: [a-z][a-z-]+)?)", sentence[match.end() :]
+                )
                 if rest is None or rest.group(1).split()[0] in {"the", "a", "an", "and", "or", "of"}:
                     continue
                 target = rest.group(1)
@@ -111,9 +113,7 @@ def ours(sentence: str, target: str) -> int | None:
 
 
 def medspacy_negated(python: str, cases: list[dict]) -> tuple[list[bool | None], float]:
-    result = subprocess.run(
-        [python, "-c", MEDSPACY_RUNNER], input=json.dumps(cases), capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([python, "-c", MEDSPACY_RUNNER], input=json.dumps(cases), capture_output=True, text=True, check=True)
     data = json.loads(result.stdout)
     return data["negated"], data["seconds"]
 
@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         return f"{right / len(indices):.3f} ({right}/{len(indices)})"
 
     print(f"labelled sentences: {len(rows)} ({len(negation_rows)} present/absent)")
-    print(f"  ours:     negation {score(our_polarity, negation_rows)}, polarity {score(our_polarity, range(len(rows)))}, {our_seconds * 1000:.0f} ms")
+    print(
+        f"  ours:     negation {score(our_polarity, negation_rows)}, polarity {score(our_polarity, range(len(rows)))}, {our_seconds * 1000:.0f} ms"
+    )
     pairs = flips()
     our_caught = sum(ours(p["sentence"], p["target"]) == -1 and ours(p["flipped"], p["target"]) == 1 for p in pairs)
     print(f"flips in corpus sentences: {len(pairs)}")

@@ -28,7 +28,12 @@ read the verifier's cue tables (emrwriter/facts/cues_*.toml).
     false flags  = rewritten faithful sentences with a finding overlapping them / rewritten
     untouched    = unchanged sentences with a finding overlapping them / unchanged sentences
 
-Usage: python scripts/measure_polarity.py [--seed 5] [--drafts 4] [--lang zh|en] [--verbose]
+A second set of word pairs (--pairs b), written after the rules were tuned on the first,
+and a second file of Chinese notes (tests/checks/data/zh_notes_b.txt) show how far the
+figures hold for errors worded otherwise.
+
+Usage: python scripts/measure_polarity.py [--pairs a|b] [--seed 5] [--drafts 4] [--lang zh|en]
+       [--zh-notes FILE] [--corpus FOLDER] [--verbose]
 """
 
 from __future__ import annotations
@@ -217,6 +222,85 @@ ZH_REWRITES: list[tuple[str, list[str]]] = [
 ]
 
 
+# A second set of word pairs, written after the rules were tuned on the first, to see how
+# far the figures hold for errors worded otherwise ("concerning for", "accompanied by",
+# "见到", "自诉有"; "Lungs congested", "瞳孔不等大").
+EN_ERRORS_B: dict[str, list[tuple[str, list[str]]]] = {
+    "absent>present": [
+        (r"\b[Nn]o (?=[a-z])", ["some ", "a "]),
+        (r"\b[Dd]enie[sd]\b", ["has", "had", "experienced"]),
+        (r"\bwithout\b", ["along with", "accompanied by"]),
+        (r"\bnot\b ", [""]),
+        (r"\bnone\b", ["some"]),
+        (r"\b[Nn]egative for\b", ["concerning for", "showing"]),
+    ],
+    "present>absent": [(r"\b(?:showed|revealed|demonstrated)\b", ["showed no", "ruled out"]), (r"\b(?:with)\b", ["without"])],
+    "normal>abnormal": [
+        (r"(?<![Aa]b)\b[Nn]ormal\b", ["elevated", "decreased", "impaired"]),
+        (r"\bclear\b", ["congested", "diminished"]),
+        (r"\bintact\b", ["decreased"]),
+        (r"\b[Uu]nremarkable\b", ["concerning", "significant"]),
+        (r"\bsoft\b", ["rigid", "firm"]),
+    ],
+    "abnormal>normal": [(r"\b(?:elevated|decreased|increased|low|high)\b", ["normal"])],
+    "negative>positive": [(r"\b[Nn]egative\b", ["positive", "reactive"])],
+    "positive>negative": [(r"\b[Pp]ositive\b", ["negative"])],
+    "side": [
+        (r"\b[Ll]eft\b(?= [a-z]{3,})(?! the\b| home| against| with| for)", ["right"]),
+        (r"\b[Rr]ight\b(?= [a-z]{3,})(?! away| now)", ["left"]),
+    ],
+}
+ZH_ERRORS_B: dict[str, list[tuple[str, list[str]]]] = {
+    "absent>present": [
+        (r"无(?=[\u4e00-\u9fff]{2})(?!菌|创|需|法|痛|明显诱因)", ["可见", "出现"]),
+        (r"未见", ["发现", "见到"]),
+        (r"未闻及", ["闻及明显"]),
+        (r"否认", ["自诉有"]),
+        (r"未触及", ["触及肿大"]),
+        (r"未引出", ["阳性"]),
+    ],
+    "present>absent": [(r"(?<!未)可闻及", ["未闻及"]), (r"(?<![不])伴", ["不伴"])],
+    "normal>abnormal": [
+        (r"正常", ["增高", "减弱", "异常"]),
+        (r"未见异常", ["异常"]),
+        (r"等大", ["不等大"]),
+        (r"(?<=呼吸音)清", ["粗"]),
+        (r"存在", ["消失"]),
+    ],
+    "abnormal>normal": [(r"(?<!未见)(?:增高|升高|下降|延长)", ["正常"])],
+    "negative>positive": [(r"阴性", ["阳性", "（+）"])],
+    "positive>negative": [(r"阳性", ["阴性", "（-）"])],
+    "side": [(r"左(?![右氧旋])", ["右"]), (r"右(?!旋)", ["左"])],
+}
+EN_REWRITES_B: list[tuple[str, list[str]]] = [
+    (r"\b[Nn]o (?=[a-z])", ["negative for ", "no evidence of "]),
+    (r"\b[Dd]enies\b", ["is negative for", "reports no"]),
+    (r"\b(was|were) normal\b", [r"\1 unremarkable", r"\1 within normal limits"]),
+    (r"\b[Aa]febrile\b", ["without fever", "afebrile"]),
+    (r"\bwithout\b", ["with no"]),
+]
+ZH_REWRITES_B: list[tuple[str, list[str]]] = [
+    (r"未闻及", ["未及", "无"]),
+    (r"正常", ["未见异常", "无异常"]),
+    (r"未见异常", ["正常"]),
+    (r"无(?=[\u4e00-\u9fff])(?!菌|创|需|法|痛|明显诱因)", ["未见", "没有"]),
+    (r"阴性", ["（-）"]),
+    (r"否认", ["无"]),
+]
+
+
+PAIRS = {
+    "a": (EN_ERRORS, ZH_ERRORS, EN_REWRITES, ZH_REWRITES),
+    "b": (EN_ERRORS_B, ZH_ERRORS_B, EN_REWRITES_B, ZH_REWRITES_B),
+}
+
+
+def use_pairs(name: str) -> None:
+    """Inject and rewrite with word-pair set ``name`` ("a", the default, or "b")."""
+    global EN_ERRORS, ZH_ERRORS, EN_REWRITES, ZH_REWRITES
+    EN_ERRORS, ZH_ERRORS, EN_REWRITES, ZH_REWRITES = PAIRS[name]
+
+
 def _choices(table: list[tuple[str, list[str]]], sentence: str) -> list[tuple[re.Match[str], list[str]]]:
     found = []
     for pattern, news in table:
@@ -367,10 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--value-errors", type=int, default=2, help="number, unit, date, drug errors per draft")
     parser.add_argument("--rewrites", type=int, default=6, help="rewritten sentences per draft")
     parser.add_argument("--lang", choices=("zh", "en"))
+    parser.add_argument("--pairs", choices=sorted(PAIRS), default="a", help="word-pair set of the injectors and rewrites")
     parser.add_argument("--zh-notes", type=Path, default=ZH_NOTES)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of English notes")
     parser.add_argument("--verbose", action="store_true", help="list every miss and false flag")
     args = parser.parse_args(argv)
+    use_pairs(args.pairs)
     rng = random.Random(args.seed)
     templates = {"zh": load_template("discharge_summary_zh"), "en": load_template("discharge_summary_en")}
     injected: dict[str, Counter] = defaultdict(Counter)
@@ -424,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"[{lang} untouched] {item.name}: {draft.text[span[0] : span[1]][:160]!r} -> {f.kind} {f.text!r}: {f.message}"
                         )
     print(
-        f"polarity measurement (seed {args.seed}, {args.drafts} drafts per text, {args.errors} polarity/side and "
+        f"polarity measurement (pairs {args.pairs}, seed {args.seed}, {args.drafts} drafts per text, {args.errors} polarity/side and "
         f"{args.value_errors} value errors, {args.rewrites} rewrites per draft)"
     )
     for lang in ("zh", "en"):

@@ -699,14 +699,14 @@ class Case:
     files: list[Path]
 
 
-def cases(lang: str | None) -> list[Case]:
+def cases(lang: str | None, corpus: Path = CORPUS) -> list[Case]:
     found = []
     for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
         files = sorted(p for p in folder.iterdir() if p.suffix == ".txt")
         language = "zh" if folder.name.startswith("zh") else "en"
         found.append(Case(language, folder, files))
-    if CORPUS.is_dir():
-        for file in sorted(CORPUS.glob("*.txt")):
+    if corpus.is_dir():
+        for file in sorted(corpus.glob("*.txt")):
             if file.name.startswith(("LICENSE", "NOTICE", "UPSTREAM")):
                 continue
             found.append(Case("en", file, [file]))
@@ -740,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=4, help="errors per draft")
     parser.add_argument("--rewrites", type=int, default=6, help="rewritten sentences per draft")
     parser.add_argument("--lang", choices=("zh", "en"))
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of English notes")
     parser.add_argument("--verbose", action="store_true", help="list every miss and false flag")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -752,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     untouched = Counter()
     misses: list[str] = []
     false_flags: list[str] = []
-    for case in cases(args.lang):
+    for case in cases(args.lang, args.corpus):
         try:
             stay = select_encounter(load_case(case.record))
         except RecordError as exc:

@@ -29,6 +29,7 @@ from .findings import HIGH, Evidence, Finding, worded
 
 CANDIDATES = 8  # passages compared besides the restated one
 MIN_CONCEPT = 0.5  # shared keys / keys of the smaller name
+MIN_SHARE = 0.2  # weight of the shared keys / weight of the drafted name
 MARGIN = 0.03  # a same-polarity statement this close to the best match clears the finding
 MIN_SENTENCE = 0.45  # similarity of the passage a flagged statement comes from, when the sentence restates it
 MIN_SENTENCE_PROSE = 0.6  # ... when the sentence restates no passage
@@ -185,6 +186,11 @@ def _surface(sentence: str, candidates: dict[int, float], evidence: RecordEviden
     return {p: fuzz.ratio(ours, " ".join(evidence.passages[p].quote.lower().split())) / 100 for p in candidates}
 
 
+def _share(part: frozenset[str], whole: frozenset[str], index: RecordReadings) -> float:
+    total = sum(index.idf(k) for k in whole)
+    return sum(index.idf(k) for k in part) / total if total else 0.0
+
+
 def _concept_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -216,6 +222,8 @@ def _polarity_finding(
             overlap = _concept_overlap(ours.concept, theirs.concept)
             if overlap < MIN_CONCEPT or _other_side(ours.context, theirs.context):
                 continue
+            if ours.has_cue and _share(ours.concept & theirs.concept, ours.concept, index) < MIN_SHARE:
+                continue  # a common word of a long name ("started") is no finding of its own
             score = (
                 0.45 * similarity
                 + 0.2 * _weighted_dice(ours.context, theirs.context, index)

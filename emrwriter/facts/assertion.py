@@ -398,7 +398,9 @@ def _number_clauses(items: list[_Item]) -> None:
 
 _POLARITY_KINDS = frozenset({"cue", "lexical"})
 # affirmations that only introduce a name, so a negation before them negates the name ("no evidence of")
-_INTRODUCERS = frozenset({"evidence of", "signs of", "sign of", "new", "persistent", "recurrent", "ongoing", "continued", "able to"})
+_INTRODUCERS = frozenset(
+    {"evidence of", "signs of", "sign of", "new", "persistent", "recurrent", "ongoing", "continued", "able to"}
+)
 _COMPOSING = frozenset({"absent", "present", "negative"})  # cues that combine with a status cue right after them
 _COPULAS = frozenset(
     {
@@ -746,11 +748,24 @@ def _groups(items: list[_Item], reach: list[int]) -> list[list[int]]:
 
 
 def _previous_clause(items: list[_Item], k: int) -> list[int]:
-    """The content of the nearest clause (or comma-cut piece) before ``items[k]``'s."""
+    """What a cue with nothing in reach speaks of: the words before the terminator that
+    stopped it ("amylase and lipase were done, which were normal"), else the nearest
+    clause (or comma-cut piece) before its own ("abdomen soft, within normal limits")."""
     j = k - 1
+    while j >= 0 and items[j].kind in {"stop", "item_end"}:
+        j -= 1
+    if j >= 0 and items[j].kind == "term":
+        found = []
+        for i in range(j - 1, -1, -1):
+            if items[i].kind in {"sep", "term", "cue", "lexical"} or items[i].text == "," or len(found) >= EN_REACH + 2:
+                break
+            if items[i].kind == "word":
+                found.append(i)
+        if found:
+            return sorted(found)
     while j >= 0 and not (items[j].kind == "sep" or items[j].text == ","):
         j -= 1
-    found: list[int] = []
+    found = []
     for i in range(j - 1, -1, -1):
         item = items[i]
         if item.kind == "sep" or item.text == ",":
