@@ -214,9 +214,13 @@ def _polarity_finding(
     evidence: RecordEvidence,
     main: int | None,
 ) -> Finding | None:
+    if ours.measured:
+        return None
     matches: list[_Match] = []
     for p, similarity in candidates.items():
         for theirs in index.readings[p].assertions:
+            if theirs.measured:
+                continue  # "体温39℃" is a value (checked as one), no statement that fever is there
             if theirs.possible != ours.possible or theirs.historical != ours.historical:
                 continue  # "no history of stroke" says nothing against "stroke"; "if fever" nothing against "fever"
             overlap = _concept_overlap(ours.concept, theirs.concept)

@@ -160,6 +160,7 @@ class Assertion:
     inherited: bool = False  # a cue with nothing in reach: the finding is the clause before
     parts: tuple[tuple[str, int, int], ...] = ()  # each key of ``concept`` with its span
     has_cue: bool = True  # False: present because no cue governs it
+    measured: bool = False  # a name with its value ("体温39℃", "Temperature 38.5"): a measurement, no status
 
     def span_of(self, keys: frozenset[str]) -> tuple[int, int]:
         """The cue with the words of the name that are among ``keys`` (the words a
@@ -216,6 +217,7 @@ class _Item:
     flipped: bool = False  # a negation right before this status cue
     soft: bool = False  # a word of degree or extent ("any", "significant"): a cue reaches over it
     lead: int | None = None  # where the words that make this cue begin ("not" of "not elevated")
+    alias: bool = False  # another name of a finding ("体温" for 发热)
     clause: int = 0
     piece: int = 0  # clause, and in English also cut at commas
 
@@ -311,7 +313,7 @@ def _en_special(phrase: str, s: int, e: int, table: CueTable) -> list[_Item]:
     if kind == "item_end":
         return [_Item("item_end", s, e, phrase)]
     if kind == "alias":
-        return [_Item("word", s, e, phrase, (table.aliases[phrase],))]
+        return [_Item("word", s, e, phrase, (table.aliases[phrase],), alias=True)]
     return [_Item("stop", s, e, phrase)]
 
 
@@ -378,7 +380,7 @@ def _zh_special(phrase: str, i: int, table: CueTable, text: str) -> list[_Item]:
     if kind == "term":
         return [_Item("term", i, e, phrase)]
     if kind == "alias":
-        return [_Item("word", i, e, phrase, tuple(table.aliases[phrase]))]
+        return [_Item("word", i, e, phrase, tuple(table.aliases[phrase]), alias=True)]
     return [_Item("stop", i, e, phrase)]
 
 
@@ -577,10 +579,23 @@ def _interpret(items: list[_Item], table: CueTable, language: str) -> Reading:
             )
         )
     for chunk in _unclaimed_chunks(items, claimed, language):
-        make(chunk, "present", None, items[chunk[0]].piece, set(), has_cue=False)
+        make(chunk, "present", None, items[chunk[0]].piece, set(), has_cue=False, measured=_measured(items, chunk[-1]))
     assertions.sort(key=lambda a: a.span)
     all_keys = frozenset().union(*clause_keys.values()) if clause_keys else frozenset()
     return Reading(assertions, _sides(items, language), all_keys)
+
+
+def _measured(items: list[_Item], last: int) -> bool:
+    """Is the name that ends at ``items[last]`` a measurement's ("体温39℃", "temperature
+    38.5") named for its finding, followed by its value (a quiet span)?"""
+    if not items[last].alias:
+        return False
+    for item in items[last + 1 : last + 3]:
+        if item.kind != "stop":
+            return False
+        if item.text == "":
+            return True
+    return False
 
 
 def _lead(item: _Item) -> int:

@@ -243,3 +243,32 @@ def test_a_side_inside_a_word_and_the_side_of_a_word_that_is_no_side() -> None:
     assert [(s.side, s.text) for s in sides] == [("right", "右"), ("left", "左")]
     sides = read("He left the hospital against advice with a painful right knee; equal breath sounds bilaterally.").sides
     assert [s.side for s in sides] == ["right", "bilateral"]
+
+
+@pytest.mark.parametrize(
+    ("record", "draft", "flagged"),
+    [
+        # a measurement named for its finding (体温 is read as 发热) is a value, no statement that fever is there
+        ("入院时体温39℃，出院时体温正常。", "入院时体温39℃，出院时发热。", True),
+        ("入院时体温39℃，出院时体温正常。", "入院时体温39℃，出院时无发热。", False),
+        ("Tmax 38.9 on admission; afebrile at discharge.", "Tmax 38.9 on admission; febrile at discharge.", True),
+        ("Tmax 38.9 on admission; afebrile at discharge.", "Tmax 38.9 on admission; no fever at discharge.", False),
+        (
+            "Lower extremity Doppler was negative for DVT bilaterally.",
+            "Lower extremity Doppler showed no DVT in either leg.",
+            False,
+        ),
+        ("EXTREMITIES: No cyanosis, clubbing, or edema.", "EXTREMITIES: Cyanosis, clubbing, and edema.", True),
+        ("EXTREMITIES: No cyanosis, clubbing, or edema.", "EXTREMITIES: Without cyanosis, clubbing, or edema.", False),
+        (
+            "右膝关节肿胀，压痛(+)，浮髌试验(+)，左膝关节未见异常。",
+            "右膝关节肿胀，压痛(-)，浮髌试验(+)，左膝关节未见异常。",
+            True,
+        ),
+        ("双侧巴氏征(-)，Murphy征(-)。", "双侧巴氏征阴性，Murphy征阴性。", False),
+        ("患者一般情况可，饮食睡眠可。", "患者一般情况差，饮食睡眠可。", True),
+    ],
+)
+def test_short_records(record: str, draft: str, flagged: bool) -> None:
+    findings = [f for f in check_grounding(draft, evidence_of(record)) if f.kind in {"polarity", "side"}]
+    assert bool(findings) == flagged, findings
