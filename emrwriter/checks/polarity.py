@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
@@ -89,6 +89,7 @@ def check_polarity(
         finding = _polarity_finding(text, (start, end), assertion, candidates, surface, index, evidence, main)
         if finding is not None:
             findings.append(finding)
+    findings = _merged(findings, text)
     for side in reading.sides:
         finding = _side_finding(text, side, candidates, surface, index, evidence, main)
         if finding is not None:
@@ -100,6 +101,21 @@ _CLOSED = re.compile(r"[.!?:;。！？；：]$")
 _WRAPPED_ON = re.compile(r"[ \t]*\n[ \t]*(?=[A-Za-z])")
 _NEXT_PIECE = re.compile(r"[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
 WRAP_WIDTH = 50  # a line at least this long that stops mid-sentence was hard-wrapped
+
+
+def _merged(findings: list[Finding], text: str) -> list[Finding]:
+    """One finding for one flipped cue: "reports chest pain, palpitations, or fever" where
+    the record denies all three is one change, not three."""
+    merged: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        last = merged[-1] if merged else None
+        if last is not None and finding.start < last.end and dict(finding.fields).get("ours") == dict(last.fields).get("ours"):
+            widest = finding if finding.end - finding.start > last.end - last.start else last
+            start, end = min(last.start, finding.start), max(last.end, finding.end)
+            merged[-1] = replace(widest, start=start, end=end, text=text[start:end])
+            continue
+        merged.append(finding)
+    return merged
 
 
 def _read_piece(text: str, start: int, end: int, tokens: list[Token]) -> Reading:

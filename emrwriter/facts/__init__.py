@@ -4,7 +4,10 @@
   frequencies, routes, drugs, tests); ``tokens.split_sentences``.
 - ``units``, ``numbers``, ``dates``, ``dosing``: one value for every spelling
   ("0.5 g" = "500 mg", "two weeks" = "2 weeks", "bid" = "每日两次", "Oct 8, 2026" = "2026年10月8日").
-- ``drugs`` / ``drug_names``, ``lab_names``, ``conditions``, ``negation``: vocabularies.
+- ``drugs`` / ``drug_names``, ``lab_names``, ``conditions``: vocabularies.
+- ``assertion.read``: the findings of a sentence with their status (present, absent, normal,
+  abnormal, positive, negative; possible, historical) and sides, by the cue tables
+  ``cues_en.toml`` / ``cues_zh.toml``; ``negation``: a view of it (negated concepts, side words).
 - ``extract.structure``: lab results, vital signs, home medications, medication
   changes, procedures, follow-up and pending results of a stay, merged with the
   structured imports.
