@@ -97,12 +97,6 @@ def check_polarity(
     return findings
 
 
-_CLOSED = re.compile(r"[.!?:;。！？；：]$")
-_WRAPPED_ON = re.compile(r"[ \t]*\n[ \t]*(?=[A-Za-z])")
-_NEXT_PIECE = re.compile(r"[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
-WRAP_WIDTH = 50  # a line at least this long that stops mid-sentence was hard-wrapped
-
-
 def _merged(findings: list[Finding], text: str) -> list[Finding]:
     """One finding for one flipped cue: "reports chest pain, palpitations, or fever" where
     the record denies all three is one change, not three."""
@@ -128,6 +122,12 @@ def _read_piece(text: str, start: int, end: int, tokens: list[Token]) -> Reading
         reading.assertions = [a for a in reading.assertions if start <= a.span[0] < end]
         reading.sides = [m for m in reading.sides if start <= m.start < end]
     return reading
+
+
+_CLOSED = re.compile(r"[.!?:;。！？；：]$")
+_WRAPPED_ON = re.compile(r"[ \t]*\n[ \t]*(?=[A-Za-z])")
+_NEXT_PIECE = re.compile(r"[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
+WRAP_WIDTH = 50  # a line at least this long that stops mid-sentence was hard-wrapped
 
 
 def _unwrapped(text: str, start: int, end: int) -> tuple[int, int]:
