@@ -104,7 +104,7 @@ def cue_table(language: str) -> CueTable:
                 phrase = phrase.lower()
                 old = table.cues.get(phrase)
                 if old is not None and old.category != category:
-                    continue  # the first table that names a phrase decides it
+                    raise ValueError(f"{path}: '{entry}' is in [{old.category}] and in [{category}]; keep it in one")
                 table.cues[phrase] = Cue(
                     category,
                     direction == "before" or bool(old and old.before),
@@ -115,6 +115,9 @@ def cue_table(language: str) -> CueTable:
     table.terminators = {p.lower() for p in data.get("terminators", {}).get("phrases", [])}
     table.item_ends = {p.lower() for p in data.get("terminators", {}).get("item_ends", [])}
     table.lexical = {w.lower(): (v[0].lower(), v[1]) for w, v in data.get("lexical", {}).items()}
+    for word, (_, status) in table.lexical.items():
+        if status not in STATUSES:
+            raise ValueError(f"{path}: [lexical] {word} has status '{status}', not one of {', '.join(STATUSES)}")
     table.aliases = {other.lower(): name.lower() for name, others in data.get("aliases", {}).items() for other in others}
     table.sides = {w.lower(): side for side, names in data.get("sides", {}).items() for w in names}
     table.not_sides = {p.lower() for p in data.get("not_sides", {}).get("phrases", [])}

@@ -272,3 +272,16 @@ def test_a_side_inside_a_word_and_the_side_of_a_word_that_is_no_side() -> None:
 def test_short_records(record: str, draft: str, flagged: bool) -> None:
     findings = [f for f in check_grounding(draft, evidence_of(record)) if f.kind in {"polarity", "side"}]
     assert bool(findings) == flagged, findings
+
+
+def test_the_cue_tables_load_and_a_phrase_in_two_tables_is_refused(tmp_path, monkeypatch) -> None:
+    from emrwriter.facts import assertion
+
+    for language in ("en", "zh"):
+        table = assertion.cue_table(language)
+        assert table.cues and table.sides and table.pseudo and table.terminators
+    bad = tmp_path / "cues_xx.toml"
+    bad.write_text('[absent]\nbefore = ["no"]\n[present]\nbefore = ["no"]\n', encoding="utf-8")
+    monkeypatch.setattr(assertion.resources, "files", lambda package: tmp_path)
+    with pytest.raises(ValueError, match=r"'no' is in \[\w+\] and in \[\w+\]; keep it in one"):
+        assertion.cue_table.__wrapped__("xx")
