@@ -38,6 +38,7 @@ class SectionSpec:
     max_tokens: int = 300
     sources: tuple[str, ...] = ()  # StayFacts lists whose items the section cites
     timeline: tuple[str, ...] = ()  # a model section: the timeline entries it tells (drafting/narrative.py)
+    optional: bool = False  # not an item the standard requires: "none in the record" is a complete answer
 
 
 @dataclass

@@ -155,7 +155,7 @@ def check_completeness(text: str, template: Template | None, language: str) -> C
         end = next((s for s, _, _ in spans[index + 1 :] if s >= body_start), len(text))
         bodies.setdefault(key, []).append((body_start, end))
     result = Completeness(template.name, wording["standard"])
-    for spec in template.sections:
+    for spec in (s for s in template.sections if not s.optional):
         candidates = bodies.get(spec.key, []) + [b for alias in ALIASES.get(spec.key, ()) for b in bodies.get(f"@{alias}", [])]
         present, where, status = False, None, NOT_FOUND
         for start, end in candidates:
