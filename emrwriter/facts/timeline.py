@@ -50,7 +50,7 @@ def build_timeline(facts: StayFacts, language: str) -> list[TimelineEntry]:
     admitted = facts.encounter.start.date() if facts.encounter.start else None
     discharged = facts.encounter.end.date() if facts.encounter.end else None
     entries += _presentation(facts, admitted)
-    entries += _admission_findings(facts, admitted, language)
+    entries += _admission_findings(facts, language)
     entries += _notes(facts)
     entries += [_procedure(p, language) for p in facts.procedures]
     entries += _medications(facts, discharged, language)
@@ -131,7 +131,7 @@ def _abnormal(result: LabResult) -> bool:
     return bool(result.flag) and result.flag.upper() not in {"N", "NORMAL"}
 
 
-def _admission_findings(facts: StayFacts, admitted: date | None, language: str) -> list[TimelineEntry]:
+def _admission_findings(facts: StayFacts, language: str) -> list[TimelineEntry]:
     """The abnormal results of the first day with results."""
     labs = [r for r in facts.lab_results if r.category == "lab" and r.time is not None]
     if not labs:
