@@ -104,7 +104,8 @@ def sandbox(loader: jinja2.BaseLoader | None = None) -> ImmutableSandboxedEnviro
 
 
 def available_templates() -> dict[str, Path]:
-    """Template name -> folder; a user's template of the same name comes after ours and is listed separately."""
+    """Template name -> folder. The first folder of ``template_dirs()`` holding a name wins: the
+    user's template replaces the site's, which replaces the bundled one of that name."""
     found: dict[str, Path] = {}
     for root in template_dirs():
         if root.is_dir():

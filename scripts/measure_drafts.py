@@ -43,8 +43,8 @@ from emrwriter.workflow import (  # noqa: E402
 )
 
 DEFAULT_CASES = [
-    ROOT / "samples" / "en_heart_failure",
-    ROOT / "samples" / "zh_pneumonia",
+    ROOT / "emrwriter" / "bundled" / "samples" / "en_heart_failure",
+    ROOT / "emrwriter" / "bundled" / "samples" / "zh_pneumonia",
     ROOT / "tests" / "devset" / "en_nstemi_pci",
     ROOT / "tests" / "devset" / "zh_cholecystitis_lc",
     ROOT / "tests" / "devset" / "en_hyperkalemia_ckd",

@@ -40,7 +40,7 @@ from emrwriter.records.text_encoding import decode_text
 from emrwriter.templates import load_template
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "discharge-notes"
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "emrwriter" / "bundled" / "samples"
 
 # ---------------------------------------------------------------------------
 # what the script knows, independently of the verifier

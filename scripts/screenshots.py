@@ -31,7 +31,10 @@ from emrwriter.gui.main_window import MainWindow
 from emrwriter.gui.settings import EngineSettings
 from emrwriter.store import Store
 
-CASES = {"zh_CN": ROOT / "samples" / "zh_pneumonia", "en": ROOT / "samples" / "en_heart_failure"}
+CASES = {
+    "zh_CN": ROOT / "emrwriter" / "bundled" / "samples" / "zh_pneumonia",
+    "en": ROOT / "emrwriter" / "bundled" / "samples" / "en_heart_failure",
+}
 SIZE = (1480, 900)
 DRAFT_MS = 3_600_000
 STREAMED_CHARS = 350  # grab "drafting" once this much model text has arrived

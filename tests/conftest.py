@@ -19,7 +19,7 @@ atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "emrwriter" / "bundled" / "samples"
 ZH_CASE = SAMPLES / "zh_pneumonia"
 EN_CASE = SAMPLES / "en_heart_failure"
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from ..bench import DEFAULT_CASE, Bench, BenchOptions, say, write_results
-from ..paths import PROJECT_ROOT
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -22,7 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         nargs="?",
         type=Path,
         default=DEFAULT_CASE,
-        help=f"a record file or case folder (default: {DEFAULT_CASE.relative_to(PROJECT_ROOT)})",
+        help=f"a record file or case folder (default: the bundled sample {DEFAULT_CASE.name})",
     )
     bench.add_argument("--patient", help="the patient, when a FHIR bulk export holds several")
     bench.add_argument("--encounter", help="the stay (default: the most recent inpatient stay)")

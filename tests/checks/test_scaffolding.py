@@ -22,7 +22,7 @@ REWORDED_NO_PLAN = "(nothing about follow-up in the record)"
 def reworded(tmp_path: Path, name: str, changes: dict[str, str]) -> Path:
     """A copy of one of our templates with phrases of its sections.j2 reworded."""
     folder = tmp_path / f"{name}_reworded"
-    shutil.copytree(ROOT / "templates" / name, folder)
+    shutil.copytree(ROOT / "emrwriter" / "bundled" / "templates" / name, folder)
     sections = folder / "sections.j2"
     text = sections.read_text(encoding="utf-8")
     for old, new in changes.items():

@@ -11,7 +11,7 @@ import pytest
 from emrwriter.records.labs_csv import load, looks_like_lab_csv
 from emrwriter.records.model import RecordError
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "emrwriter" / "bundled" / "samples"
 
 ZH_CSV = """检验项目,结果,单位,参考范围,标志,报告时间
 白细胞计数,14.6,×10^9/L,3.5-9.5,↑,2026-10-08 09:12

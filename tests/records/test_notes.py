@@ -18,7 +18,7 @@ from emrwriter.records.notes import document_from_text, load_docx, load_pdf, loa
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "discharge-notes"
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "emrwriter" / "bundled" / "samples"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
 needs_samples = pytest.mark.skipif(not (SAMPLES / "zh_pneumonia").is_dir(), reason="samples/ not present")
 

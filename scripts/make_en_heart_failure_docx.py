@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """Rebuild progress_note_2026-10-05.docx (synthetic EMRWriter sample).
 
-Usage:  python samples/make_en_heart_failure_docx.py            (requires python-docx)
+Usage:  python scripts/make_en_heart_failure_docx.py            (requires python-docx)
 
-Writes progress_note_2026-10-05.docx next to this script. All content is
+Writes progress_note_2026-10-05.docx into emrwriter/bundled/samples/en_heart_failure/. All content is
 invented for testing EMRWriter; the patient does not exist.
 """
+
 import datetime
 from pathlib import Path
 
 from docx import Document
 from docx.shared import Pt
 
-OUT = Path(__file__).resolve().parent / "en_heart_failure" / "progress_note_2026-10-05.docx"
+OUT = (
+    Path(__file__).resolve().parents[1]
+    / "emrwriter"
+    / "bundled"
+    / "samples"
+    / "en_heart_failure"
+    / "progress_note_2026-10-05.docx"
+)
 
 HEADER_LINES = [
     "Patient Name: Dorothy M. Hartwell    MRN: 00482913    DOB: 02/17/1952",
@@ -56,13 +64,10 @@ PLAN = [
     "Continue metoprolol succinate 50 mg daily.",
     "Hypokalemia and low-normal magnesium from diuresis: Potassium chloride 40 mEq PO "
     "once and magnesium sulfate 2 g IV once now; recheck BMP in the morning.",
-    "AKI on CKD 3a: Creatinine improving, 1.5 from peak 1.7. Continue to hold "
-    "metformin. No NSAIDs.",
-    "CAD with new EF decline: Outpatient ischemic evaluation; continue aspirin and "
-    "atorvastatin.",
+    "AKI on CKD 3a: Creatinine improving, 1.5 from peak 1.7. Continue to hold metformin. No NSAIDs.",
+    "CAD with new EF decline: Outpatient ischemic evaluation; continue aspirin and atorvastatin.",
     "Type 2 diabetes: HbA1c 7.4%. Correction-scale insulin; empagliflozin as above.",
-    "Physical therapy evaluation today. Heart failure education: daily weights, "
-    "2 g sodium diet, fluid limit.",
+    "Physical therapy evaluation today. Heart failure education: daily weights, 2 g sodium diet, fluid limit.",
 ]
 
 
@@ -89,8 +94,7 @@ def build(path: Path = OUT) -> Path:
     doc.add_paragraph("Vital signs, last 12 hours:")
     table = doc.add_table(rows=1, cols=6)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells,
-                          ("Time", "BP (mmHg)", "HR (bpm)", "RR (/min)", "SpO2", "Temp")):
+    for cell, text in zip(table.rows[0].cells, ("Time", "BP (mmHg)", "HR (bpm)", "RR (/min)", "SpO2", "Temp")):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True

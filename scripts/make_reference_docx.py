@@ -1,5 +1,5 @@
 """Rebuild each template's reference.docx: the styles (fonts, sizes, page) the
-Word export uses. Run: python templates/make_reference_docx.py"""
+Word export uses. Run: python scripts/make_reference_docx.py"""
 
 from pathlib import Path
 
@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "emrwriter" / "bundled" / "templates"
 
 STYLES = {
     "discharge_summary_zh": {"latin": "Times New Roman", "east_asian": "SimSun", "heading_east_asian": "SimHei", "size": 10.5},
