@@ -175,6 +175,7 @@ MIN_PLAUSIBLE_YEAR = 1800  # "00010101000000" style placeholders mean "unknown"
 
 BLOCK_ELEMENTS = {"paragraph", "list", "table", "thead", "tbody", "tfoot", "caption", "text"}
 SKIPPED_NARRATIVE = {"renderMultiMedia", "col", "colgroup"}
+MAX_LISTED_DATES = 10  # unreadable dates listed one by one; more are counted
 TS_PATTERN = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?(?:[+-]\d{2,4}|Z)?$")
 SYNTHEA_DIGITS = re.compile(r"^(\D+?)\d+$")
 WHITESPACE = re.compile(r"\s+")
@@ -257,7 +258,8 @@ class _Context:
     problems: list[ImportProblem] = field(default_factory=list)
     empty: Counter[str] = field(default_factory=Counter)
     negated: Counter[str] = field(default_factory=Counter)
-    bad_dates: list[str] = field(default_factory=list)
+    bad_dates: list[tuple[str, str]] = field(default_factory=list)  # (value, where)
+    where: str = ROOT_LOCATOR  # the element being mapped, for messages about its values
     dangling: Counter[str] = field(default_factory=Counter)
     document_text: str = ""
 
@@ -271,9 +273,13 @@ class _Context:
             out.append(self._line("skipped entries without content (nullFlavor or empty)", self.empty))
         if self.negated:
             out.append(self._line("entries stating absence (negationInd / 'no known ...') not imported", self.negated))
-        if self.bad_dates:
-            examples = ", ".join(repr(v) for v in sorted(set(self.bad_dates))[:3])
-            out.append(ImportProblem(self.file, f"{len(self.bad_dates)} unreadable dates ignored (e.g. {examples})"))
+        for value, where in self.bad_dates[:MAX_LISTED_DATES]:
+            out.append(ImportProblem(self.file, f"{where}: {value!r} is not an HL7 date; left empty"))
+        if len(self.bad_dates) > MAX_LISTED_DATES:
+            more = len(self.bad_dates) - MAX_LISTED_DATES
+            out.append(
+                ImportProblem(self.file, f"{more} more unreadable dates left empty (the first {MAX_LISTED_DATES} are listed)")
+            )
         if self.dangling:
             ids = ", ".join(f"{k} ({v})" for k, v in sorted(self.dangling.items()))
             out.append(
@@ -366,31 +372,34 @@ def _instance_id(el: Element | None) -> str:
 # --------------------------------------------------------------------------- dates
 
 
-def _parse_ts(ctx: _Context, value: str) -> datetime | None:
-    """HL7 TS -> naive datetime in the document's wall-clock time (the offset is dropped)."""
+def _parse_ts(ctx: _Context, value: str, element: str = "") -> datetime | None:
+    """HL7 TS -> naive datetime in the document's wall-clock time (the offset is dropped).
+    A value that is no date is noted with where it is (``ctx.where`` and the ``element``)."""
     value = value.strip()
     if not value:
         return None
+    where = f"{ctx.where}/{element}" if element else ctx.where
     match = TS_PATTERN.match(value)
     if match is None:
-        ctx.bad_dates.append(value)
+        ctx.bad_dates.append((value, where))
         return None
     year, month, day, hour, minute, second = (int(g) if g else None for g in match.groups())
     try:
         when = datetime(year or 1, month or 1, day or 1, hour or 0, minute or 0, second or 0)
     except ValueError:
-        ctx.bad_dates.append(value)
+        ctx.bad_dates.append((value, where))
         return None
     if when.year < MIN_PLAUSIBLE_YEAR:
-        ctx.bad_dates.append(value)
+        ctx.bad_dates.append((value, where))
         return None
     return when
 
 
-def _ts(ctx: _Context, el: Element | None) -> datetime | None:
+def _ts(ctx: _Context, el: Element | None, inside: str = "") -> datetime | None:
+    """A TS element's value; ``inside`` names its parent element for messages (effectiveTime)."""
     if el is None or el.get("nullFlavor"):
         return None
-    return _parse_ts(ctx, _attr(el, "value"))
+    return _parse_ts(ctx, _attr(el, "value"), f"{inside}/{_local(el)}" if inside else _local(el))
 
 
 def _interval(ctx: _Context, el: Element | None) -> tuple[datetime | None, datetime | None]:
@@ -399,9 +408,10 @@ def _interval(ctx: _Context, el: Element | None) -> tuple[datetime | None, datet
         return None, None
     if el.get("value"):
         return _ts(ctx, el), None
-    low, high = _ts(ctx, _child(el, "low")), _ts(ctx, _child(el, "high"))
+    name = _local(el)
+    low, high = _ts(ctx, _child(el, "low"), name), _ts(ctx, _child(el, "high"), name)
     if low is None and high is None:
-        center = _ts(ctx, _child(el, "center"))
+        center = _ts(ctx, _child(el, "center"), name)
         return center, None
     return low, high
 
@@ -535,6 +545,7 @@ def _patient(ctx: _Context, root: Element) -> Patient:
         ctx.problem("no recordTarget/patientRole: the document names no patient", "error")
         return Patient(provenance=Provenance(ctx.file, ROOT_LOCATOR))
     person = _child(role, "patient")
+    ctx.where = f"{locator}/patient"
     names = _children(person, "name")
     legal = next((n for n in names if "L" in (n.get("use") or "").split()), names[0] if names else None)
     sex = {"M": "male", "F": "female", "UN": "other"}.get(_attr(_child(person, "administrativeGenderCode"), "code"), "")
@@ -564,6 +575,7 @@ def _encompassing_encounter(ctx: _Context, root: Element, doc_code: str) -> Enco
     if enc is None:
         return None
     locator = f"{ROOT_LOCATOR}/componentOf/encompassingEncounter"
+    ctx.where = locator
     code = _child(enc, "code")
     kind = _encounter_kind(ctx, code, "")
     if doc_code == DISCHARGE_SUMMARY_LOINC:
@@ -699,6 +711,7 @@ def _import_entries(ctx: _Context, record: Record, info: _SectionInfo, main: Enc
             ctx.problem(f"section '{info.title}' {locator}: entry holds no clinical statement, skipped")
             continue
         stmt_locator = f"{locator}/{_local(statement)}"
+        ctx.where = stmt_locator
         if statement.get("nullFlavor"):
             ctx.empty[info.title] += 1
             continue

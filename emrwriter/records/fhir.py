@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from . import bounded_json
+from .limits import Limits, limits, too_big
 from .model import (
     Allergy,
     Condition,
@@ -196,17 +198,25 @@ def _read_ndjson(path: Path, problems: list[ImportProblem], only_type: str | Non
     except OSError as exc:
         problems.append(ImportProblem(file, f"cannot read: {exc.strerror or exc}", "error"))
         return
+    caps = limits()
+    longest = caps.bytes("ndjson_line_mb")
     with handle:
-        for n, line in enumerate(handle, 1):
+        for n, line in enumerate(_lines(handle, longest), 1):
+            if line is None:
+                problems.append(_too_long_line(file, n, longest, caps))
+                continue
             if n == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")
             if not line.strip() or (needle and needle not in line):
                 continue
             try:
-                resource = json.loads(line)
+                resource = bounded_json.loads(line, f"line {n}", caps)
             except json.JSONDecodeError as exc:
                 why = f"not valid JSON ({exc.msg} at column {exc.colno})"
                 problems.append(ImportProblem(file, f"line {n}: {why}; skipped"))
+                continue
+            except RecordError as exc:  # nested past limits.json_depth
+                problems.append(ImportProblem(file, f"{exc}; skipped"))
                 continue
             except ValueError as exc:  # undecodable bytes
                 problems.append(ImportProblem(file, f"line {n}: not readable text ({exc}); skipped"))
@@ -219,6 +229,23 @@ def _read_ndjson(path: Path, problems: list[ImportProblem], only_type: str | Non
                 yield from _bundle_entries(resource, file, problems, f"line {n}, entry ")
                 continue
             yield _Entry(resource, file, f"line {n}")
+
+
+def _lines(handle: BinaryIO, longest: int) -> Iterator[bytes | None]:
+    """The lines of an open file; None for a line longer than ``longest`` bytes, which is
+    skipped without holding more than ``longest`` bytes of it."""
+    while line := handle.readline(longest + 1):
+        if len(line) <= longest or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
+def _too_long_line(file: str, number: int, longest: int, caps: Limits) -> ImportProblem:
+    refusal = too_big(f"line {number}", longest + 1, "ndjson_line_mb", "the line (at least)", caps)
+    return ImportProblem(file, f"{refusal}; skipped")
 
 
 def _where(paths: list[Path]) -> str:
@@ -883,6 +910,10 @@ class _Mapper:
             raw = base64.b64decode(data, validate=False)
         except (binascii.Error, ValueError):
             notes.append("attachment data is not valid base64; not read")
+            return ""
+        caps = limits()
+        if len(raw) > caps.bytes("text_mb"):
+            notes.append(f"{too_big('attachment', len(raw), 'text_mb', 'its text', caps)}; not read")
             return ""
         charset = "utf-8"
         for param in params.split(";"):

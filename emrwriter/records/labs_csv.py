@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dates import parse_datetime
+from .limits import limits, too_many
 from .model import ImportProblem, Observation, Provenance, Record, RecordError
 from .text_encoding import decode_text
 
@@ -167,6 +168,13 @@ def table_observations(
     return found
 
 
+def check_rows(file: str, rows: int) -> None:
+    """Refuse a table of more rows than limits.csv_rows (one line naming the file and the cap)."""
+    caps = limits()
+    if rows > caps.count("csv_rows"):
+        raise too_many(file, f"{rows} rows in the table", "csv_rows", caps)
+
+
 def looks_like_lab_csv(text: str) -> bool:
     """True when the first non-empty line is a header naming a test and a result column."""
     found = _header(text.lstrip("\ufeff"))
@@ -189,6 +197,7 @@ def load(path: Path, data: bytes) -> Record:
         if field not in columns:
             expected = " / ".join(LAB_COLUMNS[field][:6])
             raise RecordError(f"{file}: lab table has no {field} column (expected a header such as {expected})")
+    check_rows(file, len(spans) - head - 1)
     table = _Table(file, columns, len(cells))
     record = Record(sources=[file])
     for index in range(head + 1, len(spans)):

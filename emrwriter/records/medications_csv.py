@@ -26,7 +26,7 @@ from pathlib import Path
 from ..vocabulary.drug_names import ZH_FORMS
 from ..vocabulary.drugs import find_drugs
 from .dates import parse_datetime
-from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, looks_like_lab_csv
+from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, check_rows, looks_like_lab_csv
 from .medication_text import parse_medication
 from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
 from .notes import STAY_ID
@@ -166,6 +166,7 @@ def load(path: Path, data: bytes) -> Record:
     header = _header(text)
     if header is None:
         raise RecordError(f"{file}: no medication table header (expected columns such as 药品名称/Medication and 剂量/Dose)")
+    check_rows(file, len(header.spans) - header.head - 1)
     default_role = "discharge" if re.search(r"出院|discharge", path.stem, re.IGNORECASE) else ""
     table = _Table(file, header.columns, len(header.cells), header.is_orders, default_role)
     record = Record(sources=[file])

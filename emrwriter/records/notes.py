@@ -20,9 +20,11 @@ from ..vocabulary.drugs import find_drugs
 from .aligned_tables import HEADER as ALIGNED_HEADER
 from .aligned_tables import aligned_lab_rows
 from .dates import find_date, find_yearless_date, parse_datetime
+from .docx_archive import check_docx
 from .fields import Field, header_fields, label_key
 from .headings import DOCUMENT_KINDS, find_sections, heading_key, is_title
 from .labs_csv import is_lab_header, table_observations
+from .limits import check_size, limits, too_big, too_many
 from .medication_text import ACTION_WORD, MAX_NAME_WORDS, comma_items, medication_spans, parse_medication, reason_in, status_cue
 from .model import (
     Allergy,
@@ -738,23 +740,31 @@ def _locate_in_part(record: Record, locator: str) -> None:
 
 def load_text(path: Path, data: bytes) -> Record:
     """A .txt/.md note in whatever encoding it was saved in."""
+    check_size(path, len(data), "text_mb", "the text of a note")
     text, encoding = decode_text(data, str(path))
     logger.debug("%s: decoded as %s", path.name, encoding)
     return document_from_text(path, text)
 
 
 def load_docx(path: Path) -> Record:
-    """A Word note: paragraphs and tables in body order, table rows as "a | b | c"."""
+    """A Word note: paragraphs and tables in body order, table rows as "a | b | c". The archive
+    is checked against the docx_* limits before python-docx reads it."""
     from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
+    caps = limits()
+    notes = check_docx(path, caps)
     try:
         word = open_docx(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        text = "\n".join(docx_blocks(word))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
         raise RecordError(f"{path}: not a readable Word .docx file (old .doc files must be saved as .docx): {exc}") from None
-    text = "\n".join(docx_blocks(word))
+    check_size(path, len(text.encode()), "text_mb", "the text of the Word file", caps)
     title = (word.core_properties.title or "").strip()
-    return document_from_text(path, text, title=title if title and is_title(title) else "")
+    record = document_from_text(path, text, title=title if title and is_title(title) else "")
+    record.problems.extend(notes)
+    return record
 
 
 def docx_text(path: Path) -> str:
@@ -812,19 +822,36 @@ def _is_form(grid: list[list[str]]) -> bool:
 
 
 def load_pdf(path: Path) -> Record:
-    """A PDF with a text layer; scanned PDFs are refused with a clear message (no OCR)."""
+    """A PDF with a text layer; scanned PDFs are refused with a clear message (no OCR). The
+    pages, each page's drawing instructions and the text are capped (pdf_pages, pdf_page_mb,
+    text_mb)."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+    caps = limits()
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):  # an empty user password opens many "protected" PDFs
             raise RecordError(f"{path}: PDF is password-protected; remove the password and import it again")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > caps.count("pdf_pages"):
+            raise too_many(path, f"{count} pages in the PDF", "pdf_pages", caps)
+        pages: list[str] = []
+        size = 0
+        for number, page in enumerate(reader.pages, start=1):
+            contents = page.get_contents()
+            drawn = len(contents.get_data()) if contents is not None else 0
+            if drawn > caps.bytes("pdf_page_mb"):
+                raise too_big(path, drawn, "pdf_page_mb", f"page {number} of the PDF unpacked", caps)
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1].encode())
+            if size > caps.bytes("text_mb"):
+                raise too_big(path, size, "text_mb", f"the text of the PDF (by page {number})", caps)
     except (FileNotDecryptedError, DependencyError, NotImplementedError) as exc:
         raise RecordError(f"{path}: PDF is encrypted and cannot be opened ({exc})") from None
-    except (PyPdfError, OSError, ValueError) as exc:
-        raise RecordError(f"{path}: not a readable PDF ({exc})") from None
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        # pypdf meets damaged files in many ways; each is a file we cannot read, said once
+        raise RecordError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     if not any(page.strip() for page in pages):
         raise RecordError(f"{path}: PDF has no text layer (scanned?); OCR is not supported")
     record = document_from_text(path, "\n\n".join(page.replace("\r\n", "\n") for page in pages))

@@ -238,7 +238,7 @@ def test_vendor_oddities_are_reported_not_dropped() -> None:
     'No Known Hospital Discharge Medications' is a negated entry."""
     record = read(SUNRISE)
     messages = "\n".join(p.message for p in record.problems)
-    assert "unreadable dates ignored (e.g. '00010101000000')" in messages
+    assert "entry[1]/encounter/effectiveTime/high: '00010101000000' is not an HL7 date; left empty" in messages
     assert "link to encounters not present in the document" in messages
     assert "Hospital Discharge Medications 1" in messages
     assert not [m for m in record.medications if m.role == "discharge"]
