@@ -185,6 +185,8 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
         section.complete, section.note = False, words["drafting"]["stopped"]
     elif result.stop_reason == "length":
         section.complete, section.note = False, words["drafting"]["length"].format(n=spec.max_tokens)
+    elif result.stop_reason == "error":  # a server engine failed: keep what it wrote, say why
+        section.complete, section.note = False, words["drafting"]["engine_error"].format(detail=result.error)
     return result
 
 

@@ -8,13 +8,14 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 READING, WRITING, LOADING = "reading", "writing", "loading"
+WAITING = "waiting"  # a server engine: the server reads the prompt (or queues it) until the first token
 
 
 @dataclass(frozen=True)
 class Progress:
     """One progress report: reading the prompt (done of total tokens) or writing (tokens so far)."""
 
-    phase: str  # READING | WRITING | LOADING
+    phase: str  # READING | WRITING | LOADING | WAITING
     done: int
     total: int  # prompt tokens to read; for writing, the token limit
     tokens_per_second: float = 0.0
@@ -30,7 +31,8 @@ class Generation:
     generated_tokens: int
     prefill_seconds: float
     decode_seconds: float
-    stop_reason: str  # "end" | "length" | "cancelled"
+    stop_reason: str  # "end" | "length" | "cancelled" | "error" (a server failed: the text so far is kept)
+    error: str = ""  # with "error": one line saying what failed
 
 
 @dataclass
