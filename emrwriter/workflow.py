@@ -13,7 +13,7 @@ named here as it is; where the faces used to decide something each in their own 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import store
@@ -26,8 +26,10 @@ from .checks.verify import draft_language, verify
 from .drafting.draft import Draft, DraftSection
 from .drafting.pipeline import FROM_MODEL, FROM_RECORD, NARRATIVES, draft_summary, regenerate_section
 from .drafting.stats import write_stats_json
+from .engine.base import EngineError
 from .engine.llama_engine import LocalEngine
 from .engine.models import ModelInfo, default_model_path, find_models, load_vocab, read_model_info, resolve_model
+from .engine.server_engine import ServerEngine, ServerSettings, check_connection
 from .export.comments import word_comments
 from .export.docx_writer import Comment, write_docx
 from .facts.stay import StayFacts, facts_json, prepare_facts, reviewed_items, stay_facts
@@ -70,6 +72,9 @@ __all__ = [
     "default_model_path",
     "load_vocab",
     "local_engine",
+    "server_engine",
+    "server_settings",
+    "check_server",
     # drafting
     "draft_summary",
     "regenerate_section",
@@ -178,6 +183,32 @@ def local_engine(
     """The engine both faces draft with: llama.cpp on ``info``'s GGUF file (weights load on
     first need). ``info`` comes from resolve_model: the model asked for, never another."""
     return LocalEngine(info, threads=threads, context_cap=context_cap, gpu_layers=gpu_layers)
+
+
+def server_settings(
+    url: str | None = None, model: str | None = None, *, api_key: str | None = None, context: int = 0
+) -> ServerSettings:
+    """The shared server's settings: the site config's [server] (config.py), with what the
+    face was given (``--server URL``, the Models dialog) winning over it. No url anywhere:
+    EngineError (a server is used only when configured)."""
+    from .config import config
+
+    server = config().server
+    if not (url or server.url):
+        raise EngineError("no server configured: give its address (--server URL, or url in the site config's [server])")
+    settings = ServerSettings.from_config(server, url=url or "", model=model or "", api_key=api_key)
+    return replace(settings, context=context) if context else settings
+
+
+def server_engine(settings: ServerSettings) -> ServerEngine:
+    """The engine on a shared inference server (OpenAI-compatible): the server owns the
+    model; this asks it for its models and context on first need."""
+    return ServerEngine(settings)
+
+
+def check_server(settings: ServerSettings) -> tuple[bool, str]:
+    """Test connection: (ok, one line: the model and its context, or why not)."""
+    return check_connection(settings)
 
 
 # --- drafting ---------------------------------------------------------------------------------

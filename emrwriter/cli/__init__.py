@@ -1,4 +1,4 @@
-"""The command line face: one module per command (draft, inspect, models, demo, verify,
+"""The command line face: one module per command (draft, batch, inspect, models, demo, verify,
 bench, open), each with ``add_parser`` and ``run``; ``main`` routes to them. The commands
 call emrwriter.workflow (and emrwriter.bench) and print; they hold no logic the desktop
 app would need. User errors are one line on stderr and exit code 2; Ctrl-C stops
@@ -16,7 +16,7 @@ from ..engine.base import EngineError
 from ..export.docx_writer import ExportError
 from ..records.model import RecordError
 from ..templates import TemplateProblem
-from . import bench, demo, draft, inspect, models, verify
+from . import batch, bench, demo, draft, inspect, models, verify
 from . import open as open_app
 from .open import NoDisplay
 
@@ -32,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="emrwriter", description="Draft discharge summaries from local patient records, offline.")
     parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in (draft, inspect, models, demo, verify, bench, open_app):  # the order --help lists them in
+    for command in (draft, batch, inspect, models, demo, verify, bench, open_app):  # the order --help lists them in
         command.add_parser(sub)
     return parser
 
 
-COMMANDS = ("draft", "inspect", "models", "open", "demo", "verify", "bench")
+COMMANDS = ("draft", "batch", "inspect", "models", "open", "demo", "verify", "bench")
 
 
 def _route(argv: list[str]) -> list[str]:

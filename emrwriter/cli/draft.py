@@ -20,13 +20,12 @@ from ..workflow import (
     choose_template,
     draft_summary,
     export_draft,
-    local_engine,
     open_case,
     plan_export,
-    resolve_model,
     review_draft,
     write_stats_json,
 )
+from .engine_options import add_engine_options, engine_from_args
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -35,11 +34,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     draft.add_argument("--encounter", help="the stay to summarise (default: the most recent inpatient stay)")
     draft.add_argument("--patient", help="the patient, when a FHIR bulk export holds several")
     draft.add_argument("--template", help="template name or folder (default: by the record's language)")
-    draft.add_argument("--model", type=Path, help="a GGUF model file (default: the bundled SmolLM2-135M-Instruct)")
     draft.add_argument("--out", type=Path, help="the .docx to write (default: <case>-discharge-summary.docx)")
     draft.add_argument("--force", action="store_true", help="replace the output file if it exists")
-    draft.add_argument("--threads", type=int, help="CPU threads for the model (default: physical cores)")
-    draft.add_argument("--ctx", type=int, help="largest context in tokens (default: the model's own)")
+    add_engine_options(draft)
     draft.add_argument(
         "--comments", action="store_true", help="add the checks' findings and unsupported sentences to the .docx as Word comments"
     )
@@ -74,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
     narrative = getattr(args, "narrative", FROM_MODEL)
     engine: Engine | None = None
     if narrative == FROM_MODEL:
-        info = resolve_model(args.model)
-        print(f"model {info.name} ({info.path})", file=sys.stderr)
-        engine = local_engine(info, threads=args.threads, context_cap=args.ctx)
+        engine = engine_from_args(args)
     else:
         print("narrative sections from the record's timeline (no model)", file=sys.stderr)
     cancel = Cancel()
@@ -103,13 +98,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"left out: {note}", file=sys.stderr)
     review = review_draft(stay, checked_sections(draft), template) if args.comments else None
     plan = plan_export(draft, review, comments=args.comments, template=template)
+    errored = {s.key for s in draft.stats.sections if s.stop_reason == "error"}  # a server failed mid-draft
     for section in plan.incomplete:
-        print(f"incomplete: {section.heading}: {section.note}", file=sys.stderr)
+        if section.key not in errored:
+            print(f"incomplete: {section.heading}: {section.note}", file=sys.stderr)
+    if errored:
+        note = next(s.note for s in draft.sections if s.key in errored)
+        print(f"emrwriter: {len(errored)} section(s) unfinished, marked in the document: {note}", file=sys.stderr)
     if plan.comments is not None:
         print(f"{len(plan.comments)} findings and unsupported sentences added as Word comments", file=sys.stderr)
     export_draft(draft, out, plan, force=args.force)
     print(out)
-    return 0
+    return 1 if errored else 0
 
 
 class ProgressBar:
@@ -122,7 +122,9 @@ class ProgressBar:
         self.last_print = 0.0
 
     def update(self, p: Progress) -> None:
-        if p.phase == "reading":
+        if p.phase == "waiting":
+            line = f"{p.label}: waiting for the server ({p.total} prompt tokens)"
+        elif p.phase == "reading":
             width = 24
             filled = width * p.done // max(p.total, 1)
             line = f"{p.label}: reading record [{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} tokens"

@@ -52,6 +52,7 @@ DEFAULT_CONTEXT = 2048  # when the server does not say its context size (llama-c
 CHAT_OVERHEAD_GUESS = 32  # template tokens around two messages, until measured
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 WATCH_INTERVAL = 0.1
+API_KEY_ENV = "EMRWRITER_API_KEY"  # the key's variable when the site config names none
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,15 @@ class ServerSettings:
         variable the config names (never from the file itself)."""
         import os
 
-        key = api_key if api_key is not None else (os.environ.get(server.api_key_env, "") if server.api_key_env else "")
+        if api_key is None:  # the variable the config names, else EMRWRITER_API_KEY
+            api_key = os.environ.get(server.api_key_env or API_KEY_ENV, "")
         timeouts = {}
         if server.timeout_seconds:
             timeouts = {"first_token_timeout": server.timeout_seconds, "token_timeout": min(60.0, server.timeout_seconds)}
         return cls(
             url=url or server.url,
             model=model or (server.model if not url or url == server.url else ""),
-            api_key=key,
+            api_key=api_key,
             ca_bundle=server.ca_bundle,
             allow_plain_http=server.allow_plain_http,
             **timeouts,
@@ -240,7 +242,14 @@ class ServerEngine(Engine):
         )
 
     def close(self) -> None:
+        """Close the kept-alive connection (the batch closes each job's engine at the end)."""
         self._client.close()
+
+    def __enter__(self) -> ServerEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _request(self, method: str, path: str, *, json_body: dict | None = None, retry: bool = True, what: str = ""):
         """One request (not streamed), retried with backoff while the server is not there
@@ -311,9 +320,7 @@ class ServerEngine(Engine):
             info.context, info.context_source = s.context, "setting"
         if not info.context:
             info.context, info.context_source = DEFAULT_CONTEXT, "assumed"
-            log.warning(
-                "%s does not say its context size: assuming %d tokens (set it with --server-context)", s.url, DEFAULT_CONTEXT
-            )
+            log.info("%s does not say its context size: assuming %d tokens", s.url, DEFAULT_CONTEXT)
         info.tokenizer = self._find_tokenizer()
         if info.tokenizer == "/extras/tokenize/count":
             info.kind = info.kind or "llama-cpp-python"
@@ -361,6 +368,11 @@ class ServerEngine(Engine):
     @property
     def name(self) -> str:  # type: ignore[override]
         """The model and the server, as the draft's footer and the status bar name them."""
+        if self._info is None:
+            try:
+                self.connect()
+            except EngineError:
+                pass  # named as configured; the failure shows where the server is used
         model = self._info.model if self._info else self.settings_.model
         return f"{display_name(model) or '?'} @ {self.settings_.url}"
 
