@@ -17,6 +17,14 @@ Sessions detect crashes: the app calls ``begin_session`` at start and ``end_sess
 a clean exit; a session left without an end was a crash or kill, and ``unclean_sessions``
 says which drafts were edited during it. The GUI must run as a single instance per data
 folder, or a running instance's session would look unclean to the other.
+
+The file holds patient data: it, its WAL and SHM files and its folder are owner-only
+(0600/0700, see emrwriter.owner_only), and a store made wider by an older version is
+narrowed when opened. ``open_store`` is how the faces open it: a damaged file (not a
+database, or failing SQLite's quick check) is moved aside under a timestamped name and an
+empty store takes its place, with one line saying so. ``forget_case`` leaves nothing of a
+case in the file: its rows go, and the file is rebuilt (VACUUM) and its WAL emptied, so no
+deleted page still holds the patient's text.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from types import TracebackType
 
 from .drafting.draft import Draft, DraftSection, Table
 from .drafting.stats import DraftStats
+from .owner_only import create_private, narrow, private_folder
 from .paths import user_data_dir
 from .records.model import Provenance
 
@@ -106,6 +115,15 @@ class StoreError(Exception):
     """The database cannot be opened or written; one line naming the file, for the user."""
 
 
+class DamagedStore(StoreError):
+    """The file is not a database, or SQLite finds it damaged: ``open_store`` moves it aside."""
+
+
+# SQLite's result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
+DAMAGE_CODES = {11, 26}
+SIDE_FILES = ("-wal", "-shm")  # SQLite's companions of the database file, in WAL mode
+
+
 @dataclass(frozen=True)
 class CaseRow:
     id: int
@@ -163,7 +181,11 @@ class Store:
         self._clock = clock
         self._session: int | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(self.path.parent)
+            if not self.path.exists():
+                create_private(self.path)  # SQLite gives its WAL and SHM files the database's mode
+            for file in self.files():
+                narrow(file)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so reads inside a
             # transaction are part of it (the implicit mode only begins on the first write).
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
@@ -176,11 +198,15 @@ class Store:
             raise
         except sqlite3.Error as exc:  # "file is not a database", read-only, disk full
             self._db.close()
-            raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
+            kind = DamagedStore if getattr(exc, "sqlite_errorcode", None) in DAMAGE_CODES else StoreError
+            raise kind(f"{self.path}: cannot open the database ({exc})") from exc
         log.info("store %s open (schema %d)", self.path, SCHEMA_VERSION)
 
     def _prepare(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]  # fails here on a non-SQLite file
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check(5)").fetchall()]
+        if problems != ["ok"]:
+            raise DamagedStore(f"{self.path}: the database is damaged ({'; '.join(problems)})")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: written by a newer EMRWriter (schema {version}, this version reads up to {SCHEMA_VERSION})"
@@ -201,6 +227,10 @@ class Store:
             log.info("store %s migrated to schema %d", self.path, target)
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def files(self) -> list[Path]:
+        """The database file and its WAL and SHM companions (those that exist)."""
+        return [f for f in (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)) if f.exists()]
 
     def close(self) -> None:
         self._db.close()
@@ -257,10 +287,29 @@ class Store:
         )
         return [CaseRow(id, path, label, datetime.fromisoformat(at)) for id, path, label, at in rows]
 
-    def forget_case(self, case_id: int) -> None:
-        """Delete a case with all its drafts and versions."""
+    def find_case(self, key: str) -> CaseRow | None:
+        """A case by its key (the resolved path the app remembers it by, see ``open_case``)."""
+        rows = self._read("SELECT id, path, label, opened_at FROM cases WHERE path = ?", (key,))
+        return next((CaseRow(id, path, label, datetime.fromisoformat(at)) for id, path, label, at in rows), None)
+
+    def forget_case(self, case_id: int) -> list[str]:
+        """Delete a case with all its drafts and versions, and leave nothing of it in the
+        file (rebuilt without the freed pages; the WAL emptied). Returns the prefix-cache
+        files its drafts were read from (the caller deletes them: the cache is the engine's)."""
+        cache_files = []
         with self._write() as db:
+            for (stats,) in db.execute("SELECT stats FROM drafts WHERE case_id = ?", (case_id,)).fetchall():
+                prefix = json.loads(stats).get("prefix") or {}
+                if prefix.get("cache_file"):
+                    cache_files.append(prefix["cache_file"])
             db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the case was deleted but the file could not be compacted ({exc})") from exc
+        log.info("case %d forgotten", case_id)
+        return cache_files
 
     # -- drafts -------------------------------------------------------------------------
 
@@ -508,6 +557,40 @@ class Store:
         """The user has seen the recovery offer for this session; do not offer it again."""
         with self._write() as db:
             db.execute("UPDATE sessions SET acknowledged = 1 WHERE id = ?", (session_id,))
+
+
+@dataclass(frozen=True)
+class MovedAside:
+    """A damaged store found at start-up and moved aside: what was wrong, and where it is now."""
+
+    reason: str
+    aside: Path
+
+    def __str__(self) -> str:
+        return f"{self.reason}. It was moved aside as {self.aside} and an empty store was started."
+
+
+def open_store(path: str | Path, *, clock: Callable[[], datetime] = datetime.now) -> tuple[Store, MovedAside | None]:
+    """The store at ``path``, and what was done when it had to be replaced: a damaged
+    file is moved aside (with its WAL and SHM) as ``NAME.damaged-YYYYmmdd-HHMMSS`` and an
+    empty store is made in its place. Other failures (permissions, a newer schema, a full
+    disk) raise StoreError: moving a sound file aside would hide the doctor's work."""
+    path = Path(path)
+    try:
+        return Store(path, clock=clock), None
+    except DamagedStore as exc:
+        reason = str(exc)
+    stamp = clock().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        for suffix in ("", *SIDE_FILES):
+            source = path.with_name(path.name + suffix)
+            if source.exists():
+                source.replace(aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        raise StoreError(f"{reason}; it could not be moved aside ({exc.strerror})") from None
+    log.error("store %s was damaged; moved aside as %s", path, aside.name)
+    return Store(path, clock=clock), MovedAside(reason, aside)
 
 
 def _dumps(value: object) -> str:

@@ -16,11 +16,11 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import store
+from . import audit, store
 from .checks.completeness import default_template_name
 from .checks.draft_file import read_draft
 from .checks.evidence import build_evidence
-from .checks.findings import HIGH, Finding
+from .checks.findings import HIGH, SEVERITIES, Finding
 from .checks.review import CheckedSection, DraftReview, review_draft, table_text
 from .checks.verify import draft_language, verify
 from .drafting.draft import Draft, DraftSection
@@ -29,9 +29,10 @@ from .drafting.stats import write_stats_json
 from .engine.base import EngineError
 from .engine.llama_engine import LocalEngine
 from .engine.models import ModelInfo, default_model_path, find_models, load_vocab, read_model_info, resolve_model
+from .engine.prefix_cache import default_cache
 from .engine.server_engine import ServerEngine, ServerSettings, check_connection
 from .export.comments import word_comments
-from .export.docx_writer import Comment, write_docx
+from .export.docx_writer import Comment, ExportError, write_docx
 from .facts.stay import StayFacts, facts_json, prepare_facts, reviewed_items, stay_facts
 from .facts.timeline import build_timeline, timeline_json
 from .records.case import load_case
@@ -63,6 +64,8 @@ __all__ = [
     "reviewed_items",
     "source_text",
     "default_store_path",
+    "open_store",
+    "forget_case",
     "build_timeline",
     "timeline_json",
     # models and engines
@@ -94,6 +97,7 @@ __all__ = [
     "ExportPlan",
     "plan_export",
     "export_draft",
+    "read_export_log",
     # checking a draft file
     "read_draft",
     "draft_language",
@@ -174,6 +178,31 @@ def default_store_path() -> Path:
     return store.default_store_path()
 
 
+def open_store(path: Path | None = None) -> tuple[store.Store, store.MovedAside | None]:
+    """The doctor's store (StoreError, one line, when it cannot be opened); a damaged one is
+    moved aside and an empty one started, and the second value says so."""
+    return store.open_store(path or store.default_store_path())
+
+
+@dataclass
+class Forgotten:
+    case: store.CaseRow
+    cache_files: list[Path]  # prefix-cache entries deleted
+
+
+def forget_case(db: store.Store, case_id: int) -> Forgotten:
+    """Delete everything kept of a case: its drafts and every version (the store file
+    rebuilt, so no deleted page keeps them), its place in the recent list, and the model's
+    saved reading of its record (prefix-cache entries). KeyError: no such case."""
+    case = next((c for c in db.recent_cases(1_000_000) if c.id == case_id), None)
+    if case is None:
+        raise KeyError(f"no case {case_id}")
+    named = db.forget_case(case_id)
+    cache = default_cache()
+    removed = cache.forget(named) if cache is not None else []
+    return Forgotten(case, removed)
+
+
 # --- models and engines -------------------------------------------------------------------
 
 
@@ -246,6 +275,7 @@ class ExportPlan:
     high: list[tuple[str, Finding]]  # unresolved high-severity findings (section key, finding)
     comments: list[Comment] | None  # the review as Word comments, when they were asked for
     reference: Path | None  # the template's styles; None: python-docx's defaults
+    findings: dict[str, int] | None = None  # open findings by severity, for the export log; None: not checked
 
 
 def plan_export(
@@ -266,10 +296,49 @@ def plan_export(
         high=high_findings(review) if review is not None else [],
         comments=word_comments(review, draft.language) if comments and review is not None else None,
         reference=template.reference_docx if template is not None else None,
+        findings=_by_severity(review) if review is not None else None,
     )
 
 
-def export_draft(draft: Draft, out: Path, plan: ExportPlan, *, force: bool = False) -> Path:
+def _by_severity(review: DraftReview) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for _, finding in review.findings():
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return counts
+
+
+def export_draft(
+    draft: Draft,
+    out: Path,
+    plan: ExportPlan,
+    *,
+    force: bool = False,
+    case_key: str = "",
+    case_id: int | None = None,
+    face: str = "cli",
+) -> Path:
     """Write the .docx (ExportError, one line, when it cannot be written; an existing
-    file is replaced only with ``force``)."""
-    return write_docx(draft, out, plan.reference, force=force, comments=plan.comments)
+    file is replaced only with ``force``) and append it to the export log (emrwriter.audit:
+    who, when, which case, template and model, open findings; no patient text). A log that
+    cannot be written is an ExportError that says the document was written."""
+    written = write_docx(draft, out, plan.reference, force=force, comments=plan.comments)
+    try:
+        audit.record_export(
+            written,
+            face=face,
+            case_key=case_key,
+            case_id=case_id,
+            template=draft.template,
+            model=draft.model,
+            findings=plan.findings,
+            incomplete=len(plan.incomplete),
+        )
+    except audit.AuditError as exc:
+        log.warning("export not logged: %s", exc)
+        raise ExportError(f"{written} was written, but {exc}") from None
+    return written
+
+
+def read_export_log() -> audit.ExportLog:
+    """Every export logged on this account, oldest first (for File > Export log)."""
+    return audit.read_log()

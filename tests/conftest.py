@@ -16,6 +16,11 @@ import pytest
 _CACHE = tempfile.mkdtemp(prefix="emrwriter-test-cache-")
 os.environ["EMRWRITER_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+# Nor the user's export log and model verdicts (the default model is probed once a session).
+_STATE = tempfile.mkdtemp(prefix="emrwriter-test-state-")
+os.environ["EMRWRITER_EXPORT_LOG"] = os.path.join(_STATE, "exports.jsonl")
+os.environ["EMRWRITER_MODEL_CHECKS"] = os.path.join(_STATE, "model-checks.json")
+atexit.register(shutil.rmtree, _STATE, True)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

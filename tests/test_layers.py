@@ -31,14 +31,14 @@ LAYERS: list[set[str]] = [
     {"facts"},  # the facts of a stay, with provenance
     {"drafting"},  # evidence, prompts, the Draft
     {"checks"},  # the verifier: a draft against its record
-    {"store", "export"},  # SQLite persistence | the .docx (with the checks' findings as comments)
+    {"store", "export", "audit"},  # SQLite persistence | the .docx (with the checks' findings as comments) | the export log
     {"workflow"},  # the application layer: the doctor's errand, once for both faces
     {"batch"},  # the errand over many cases (a ward's discharges), on top of workflow
     {"bench"},  # measuring that errand against llama.cpp's own speed
     {"cli", "gui", "__main__"},  # the faces
 ]
 # Services anyone may import; they import only each other.
-LEAVES = {"paths", "config", "templates", "words", "vocabulary", "__init__"}
+LEAVES = {"paths", "config", "owner_only", "templates", "words", "vocabulary", "__init__"}
 APPLICATION = {"workflow", "batch", "bench"}
 FACES = {"cli", "gui", "__main__"}
 # The one way from one face into the other: the command line starts the desktop app

@@ -16,11 +16,11 @@ from ..engine.base import EngineError
 from ..export.docx_writer import ExportError
 from ..records.model import RecordError
 from ..templates import TemplateProblem
-from . import batch, bench, demo, draft, inspect, models, verify
+from . import batch, bench, demo, doctor, draft, forget, inspect, models, verify
 from . import open as open_app
 from .open import NoDisplay
 
-USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError, NoDisplay)
+USER_ERRORS = (RecordError, TemplateProblem, EngineError, ExportError, NoDisplay, forget.ForgetError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="emrwriter", description="Draft discharge summaries from local patient records, offline.")
     parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in (draft, batch, inspect, models, demo, verify, bench, open_app):  # the order --help lists them in
+    for command in (draft, batch, inspect, models, demo, verify, bench, open_app, forget, doctor):  # the order --help lists them in
         command.add_parser(sub)
     return parser
 
 
-COMMANDS = ("draft", "batch", "inspect", "models", "open", "demo", "verify", "bench")
+COMMANDS = ("draft", "batch", "inspect", "models", "open", "demo", "verify", "bench", "forget", "doctor")
 
 
 def _route(argv: list[str]) -> list[str]:

@@ -107,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"emrwriter: {len(errored)} section(s) unfinished, marked in the document: {note}", file=sys.stderr)
     if plan.comments is not None:
         print(f"{len(plan.comments)} findings and unsupported sentences added as Word comments", file=sys.stderr)
-    export_draft(draft, out, plan, force=args.force)
+    case_key = str(args.path.resolve()) + (f"::patient={args.patient}" if args.patient else "")
+    export_draft(draft, out, plan, force=args.force, case_key=case_key)
     print(out)
     return 1 if errored else 0
 

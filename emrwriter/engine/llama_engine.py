@@ -61,6 +61,7 @@ from .base import (
 )
 from .models import ModelInfo, load_vocab
 from .prefix_cache import PrefixCache, default_cache, model_identity
+from .probe import require_loadable
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +250,7 @@ class LocalEngine(Engine):
     def _load(self, n_ctx: int):
         from llama_cpp import Llama
 
+        require_loadable(self.info.path)  # a file that crashes llama.cpp crashes a child, not the app
         tuning = self.tuning
         extra = {k: v for k, v in (("type_k", tuning.type_k), ("type_v", tuning.type_v)) if v is not None}
         try:

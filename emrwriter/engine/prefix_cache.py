@@ -11,6 +11,11 @@ deleted and treated as a miss. The folder is bounded in bytes; the least
 recently used entries go first. Deleting the folder, or any file in it, is always
 safe: it only costs a re-read.
 
+An entry is the model's state after reading a patient's record: patient data. The folder
+is owner-only (0700) and every entry 0600 (written through mkstemp, which creates 0600;
+entries left wider by an older version are narrowed when the cache is opened). Forgetting
+a case deletes the entries its drafts were read from (``forget``).
+
 The file format (little-endian):
     8 bytes   MAGIC
     4 bytes   header length H
@@ -35,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from ..owner_only import narrow, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +90,9 @@ def default_cache() -> PrefixCache | None:
         max_bytes = int(os.environ.get(ENV_MAX_MB, "")) * 1024**2
     except ValueError:
         max_bytes = DEFAULT_MAX_BYTES
-    return PrefixCache(folder, max_bytes)
+    cache = PrefixCache(folder, max_bytes)
+    cache.secure()
+    return cache
 
 
 _identities: dict[tuple[str, int, int], str] = {}
@@ -218,7 +227,7 @@ class PrefixCache:
         path = self.path_for(key)
         tmp = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.folder)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(MAGIC)
@@ -282,6 +291,27 @@ class PrefixCache:
         except OSError as exc:  # another process holds it open (Windows): try again next time
             log.info("prefix cache: could not delete %s (%s)", path.name, exc)
             return False
+
+    def secure(self) -> None:
+        """Narrow an existing folder and its entries to the owner (0700/0600)."""
+        if not self.folder.is_dir():
+            return
+        try:
+            private_folder(self.folder)
+            for path in self.entries():
+                narrow(path)
+        except OSError as exc:
+            log.warning("prefix cache: could not make %s owner-only (%s)", self.folder, exc.strerror)
+
+    def forget(self, files: Sequence[str | Path]) -> list[Path]:
+        """Delete the entries named (by file name, in this folder: a path recorded elsewhere
+        names no other file); returns those deleted."""
+        removed = []
+        for name in {Path(f).name for f in files}:
+            path = self.folder / name
+            if name.endswith(SUFFIX) and not name.startswith(".") and self.discard(path):
+                removed.append(path)
+        return removed
 
     def reject(self, path: Path) -> None:
         """An entry that read back whole but that llama.cpp would not load: counted as

@@ -1,6 +1,9 @@
 """Write a Draft to a .docx with python-docx, styled by the template's reference
-document. The file is written under a temporary name and moved into place, so a
-crash never leaves half a document where the doctor expects a whole one."""
+document. The file is written under a temporary name in the same folder (owner-only,
+as mkstemp makes it), flushed to the disk and only then moved into place (os.replace,
+atomic), so a crash, a kill or a full disk never leaves half a document under the name
+the doctor chose: there is the old file, the whole new one, or none. A full disk says so
+in one line and removes its temporary file."""
 
 from __future__ import annotations
 
@@ -46,16 +49,38 @@ def write_docx(
     if not out.parent.is_dir():
         raise ExportError(f"{out.parent}: no such folder")
     doc = build_document(draft, reference, comments or [])
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".docx.tmp", dir=out.parent)
-    os.close(fd)
     try:
-        doc.save(tmp)
+        fd, tmp = tempfile.mkstemp(prefix=".emrwriter-", suffix=".docx.tmp", dir=out.parent)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private; a filed document is not
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"{out}: cannot write ({exc.strerror})") from None
+        raise ExportError(f"{out}: cannot write ({exc.strerror or exc}); nothing was written") from None
+    _sync_folder(out.parent)
     return out
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself on the disk (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
