@@ -76,7 +76,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the window until it closes; returns the exit code."""
     args = _parse(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from ..log_file import setup_logging
+
+    setup_logging(logging.INFO)  # stderr, and an owner-only file without patient text
     from .settings import APPLICATION, ORGANIZATION
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
@@ -84,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "emrwriter"])
 
-    from ..store import Store, StoreError
-    from ..workflow import default_store_path
+    from ..owner_only import private_umask
+    from ..store import StoreError
+    from ..workflow import default_store_path, open_store
     from .i18n import install_translators
     from .main_window import MainWindow
     from .single_instance import InstanceLock
@@ -93,14 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     install_translators()
     store_path = default_store_path()
     instance = InstanceLock(store_path)
-    if not instance.acquire():
+    with private_umask():  # the lock file is owner-only too
+        acquired = instance.acquire()
+    if not acquired:
         message = QCoreApplication.translate("App", "EMRWriter is already open; switch to its window to go on working.")
         log.warning("another instance holds %s (process %s)", instance.path, instance.holder())
         print(message, file=sys.stderr)
         QMessageBox.information(None, "EMRWriter", message)
         return 0
     try:
-        store = Store(store_path)
+        store, moved = open_store(store_path)  # a damaged store is moved aside, and said so below
     except StoreError as exc:
         instance.release()
         QMessageBox.critical(None, QCoreApplication.translate("App", "EMRWriter cannot start"), str(exc))
@@ -110,6 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
 
         def begin() -> None:
+            if moved is not None:
+                QMessageBox.warning(
+                    window,
+                    QCoreApplication.translate("App", "The store was damaged"),
+                    QCoreApplication.translate(
+                        "App",
+                        "The file that keeps your drafts could not be read ({reason}).\n\nIt was moved aside as "
+                        "{aside} and EMRWriter starts with an empty one. Your IT department may be able to recover it.",
+                    ).format(reason=moved.reason, aside=moved.aside),
+                )
             recovered = window.offer_recovery()
             if args.path is not None and not recovered:
                 window.open_path(args.path)

@@ -204,6 +204,10 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.about_action = QAction(self.tr("&About EMRWriter"), self)
+        self.forget_action = QAction(self.tr("&Forget this case…"), self)
+        self.forget_action.setToolTip(self.tr("Delete every draft and version of this case that EMRWriter keeps"))
+        self.export_log_action = QAction(self.tr("Export &log…"), self)
+        self.export_log_action.setToolTip(self.tr("Who exported which case's draft, and when (no patient text)"))
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -215,6 +219,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.comments_action)
+        file_menu.addAction(self.export_log_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.forget_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         draft_menu = bar.addMenu(self.tr("&Draft"))
@@ -309,6 +316,8 @@ class MainWindow(QMainWindow):
         self.draft_action.triggered.connect(self.start_draft)
         self.stop_action.triggered.connect(self.stop)
         self.export_action.triggered.connect(self.export_docx)
+        self.forget_action.triggered.connect(self.forget_case)
+        self.export_log_action.triggered.connect(self.show_export_log)
         self.models_action.triggered.connect(self.choose_model)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self.about)
@@ -670,6 +679,7 @@ class MainWindow(QMainWindow):
         self.draft_action.setEnabled(self.stay is not None and not busy)
         self.stop_action.setEnabled(busy)
         self.export_action.setEnabled(self.draft_id is not None and not busy)
+        self.forget_action.setEnabled(self.case_id is not None and not busy)
         self.template_combo.setEnabled(not busy)
         self.model_button.setEnabled(not busy)
         self.models_action.setEnabled(not busy)
@@ -943,7 +953,10 @@ class MainWindow(QMainWindow):
                 if answer != QMessageBox.StandardButton.Yes:
                     return
         try:
-            export_draft(draft, out, plan, force=True)  # the dialog already asked before replacing
+            key = case_key(self.case_path, self.patient_id) if self.case_path else ""
+            export_draft(
+                draft, out, plan, force=True, case_key=key, case_id=self.case_id, face="app"
+            )  # the dialog asked before replacing
         except ExportError as exc:
             QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return
@@ -958,6 +971,18 @@ class MainWindow(QMainWindow):
         name = self.record.patient.name if self.record and self.record.patient.name else self.tr("patient")
         when = self.stay.encounter.end.date() if self.stay and self.stay.encounter.end else date.today()
         return _safe_filename(f"{name} {draft.title} {when.isoformat()}") + ".docx"
+
+    # --- what the app keeps ------------------------------------------------------------
+
+    def forget_case(self) -> bool:
+        from .privacy import forget_open_case
+
+        return forget_open_case(self)
+
+    def show_export_log(self) -> None:
+        from .privacy import ExportLogDialog
+
+        ExportLogDialog(self).exec()
 
     # --- settings ---------------------------------------------------------------------
 
