@@ -117,7 +117,8 @@ def expand_cases(paths: Iterable[Path]) -> list[BatchCase]:
     used: set[str] = set()
     for path in paths:
         path = Path(path)
-        stem = _safe(path.resolve().name.removesuffix(".ndjson") or "case")
+        resolved = path.resolve()
+        stem = _safe((resolved.stem if resolved.is_file() else resolved.name) or "case")
         patients = patients_to_choose(path)
         if patients:
             for patient_id, _name in patients:
@@ -227,14 +228,15 @@ def _result_from(entry: dict) -> CaseResult:
 
 @dataclass
 class BatchSummary:
-    results: list[CaseResult]
+    results: list[CaseResult]  # the latest of every case (a skipped case: its earlier, done, line)
+    this_run: dict[str, str]  # case -> what this run did with it (done, failed, stopped, skipped)
     jsonl: Path
     csv: Path
     seconds: float
     stopped: bool
 
     def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
+        return sum(1 for s in self.this_run.values() if s == status)
 
 
 EventCallback = Callable[[str, CaseResult | None, int, int], None]  # (what, result, finished, total)
@@ -261,6 +263,7 @@ def run_batch(
     started = time.monotonic()
     previous = read_report(out_dir) if resume else {}
     results: dict[str, CaseResult] = {c.name: _result_from(previous[c.name]) for c in cases if c.name in previous}
+    this_run: dict[str, str] = {}
     lock = threading.Lock()
     finished = 0
     local = threading.local()
@@ -281,6 +284,7 @@ def run_batch(
             return
         result = draft_case(case, out_dir, engine, template=template, narrative=narrative, cancel=cancel, previous=previous)
         with lock:
+            this_run[case.name] = result.status
             if result.status != SKIPPED:
                 _append_report(out_dir, result)
                 results[case.name] = result
@@ -306,7 +310,7 @@ def run_batch(
                 close()
     ordered = [results[c.name] for c in cases if c.name in results]
     csv_path = write_csv(out_dir, ordered)
-    return BatchSummary(ordered, out_dir / REPORT_JSONL, csv_path, time.monotonic() - started, cancel.is_set())
+    return BatchSummary(ordered, this_run, out_dir / REPORT_JSONL, csv_path, time.monotonic() - started, cancel.is_set())
 
 
 def draft_case(

@@ -78,6 +78,7 @@ __all__ = [
     "server_engine",
     "server_settings",
     "check_server",
+    "server_models",
     # drafting
     "draft_summary",
     "regenerate_section",
@@ -238,6 +239,17 @@ def server_engine(settings: ServerSettings) -> ServerEngine:
 def check_server(settings: ServerSettings) -> tuple[bool, str]:
     """Test connection: (ok, one line: the model and its context, or why not)."""
     return check_connection(settings)
+
+
+def server_models(settings: ServerSettings) -> list[str]:
+    """The models the server lists (/v1/models); [] when it cannot be asked (check_server says why)."""
+    engine = ServerEngine(replace(settings, model=""))
+    try:
+        return engine.list_models()
+    except EngineError:
+        return []
+    finally:
+        engine.close()
 
 
 # --- drafting ---------------------------------------------------------------------------------

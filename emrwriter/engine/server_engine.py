@@ -288,12 +288,7 @@ class ServerEngine(Engine):
 
     def _discover(self) -> ServerInfo:
         s = self.settings_
-        response = self._request("GET", "/v1/models", what="the model list")
-        _raise_for_status(response, s, "the model list")
-        data = _json(response, s, "the model list")
-        entries = [m for m in data.get("data", []) if isinstance(m, dict) and m.get("id")] if isinstance(data, dict) else []
-        if not entries:
-            raise EngineError(f"{s.url}: the server lists no model")
+        entries = self._model_entries()
         info = ServerInfo(models=[m["id"] for m in entries])
         if s.model:
             chosen = next((m for m in entries if m["id"] == s.model or display_name(m["id"]) == s.model), None)
@@ -360,8 +355,21 @@ class ServerEngine(Engine):
                 return len(data["tokens"])
         raise _NoTokenizer
 
+    def _model_entries(self) -> list[dict]:
+        s = self.settings_
+        response = self._request("GET", "/v1/models", what="the model list")
+        _raise_for_status(response, s, "the model list")
+        data = _json(response, s, "the model list")
+        entries = [m for m in data.get("data", []) if isinstance(m, dict) and m.get("id")] if isinstance(data, dict) else []
+        if not entries:
+            raise EngineError(f"{s.url}: the server lists no model")
+        return entries
+
     def list_models(self) -> list[str]:
-        return list(self.connect().models)
+        """The models the server offers (/v1/models), whether or not one is chosen."""
+        if self._info is not None:
+            return list(self._info.models)
+        return [m["id"] for m in self._model_entries()]
 
     # -- the Engine protocol ------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ from .. import __version__
 from ..checks.findings import Finding
 from ..checks.review import CheckedSection, DraftReview
 from ..drafting.draft import Draft, DraftSection
-from ..engine.base import LOADING, READING, Progress
+from ..engine.base import LOADING, READING, WAITING, Progress
 from ..export.docx_writer import ExportError
 from ..records.model import Record, RecordError
 from ..records.stay import Stay
@@ -785,6 +785,11 @@ class MainWindow(QMainWindow):
         if p.phase == LOADING:
             self.progress.setRange(0, 0)
             self.progress_label.setText(self.tr("Loading the model…"))
+        elif p.phase == WAITING:
+            self.progress.setRange(0, 0)
+            self.progress_label.setText(
+                self.tr("{section}: waiting for the server ({total} prompt tokens)").format(section=p.label, total=p.total)
+            )
         elif p.phase == READING:
             self.progress.setRange(0, max(p.total, 1))
             self.progress.setValue(p.done)
@@ -997,6 +1002,9 @@ class MainWindow(QMainWindow):
     def _show_model_name(self) -> None:
         path = self.engine_settings.model_path or default_model_path()
         name = Path(path).stem if path else self.tr("no model installed")
+        if self.engine_settings.on_server:  # drafts go to a shared server: name it and its model
+            model = self.engine_settings.server_model or self.tr("its model")
+            name = self.tr("{model} on {server}").format(model=model, server=self.engine_settings.server_url)
         self.model_label.setText(self.tr("Model: {name}").format(name=name))
         self.model_button.setText(self.tr("Model: {name}").format(name=_shorten(name, 28)) + " ▾")
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -35,7 +39,7 @@ from PySide6.QtWidgets import (
 from ..engine.base import EngineError
 from ..engine.models import ModelInfo
 from ..paths import user_data_dir
-from ..workflow import find_models, load_vocab, read_model_info
+from ..workflow import check_server, find_models, load_vocab, read_model_info, server_models, server_settings
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -143,6 +147,8 @@ class ModelsDialog(QDialog):
         form.addRow(self.tr("Context size (tokens):"), self.context)
         form.addRow(self.tr("GPU layers:"), self.gpu_layers)
 
+        server_box = self._server_box()
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -155,8 +161,9 @@ class ModelsDialog(QDialog):
         layout.addLayout(add_row)
         layout.addWidget(engine_box)
         layout.addWidget(self.memory_warning)
+        layout.addWidget(server_box)
         layout.addWidget(buttons)
-        self.resize(760, 480)
+        self.resize(760, 640)
         self.refresh(select=self._saved.model_path)
 
     # -- the list -------------------------------------------------------------------
@@ -215,7 +222,78 @@ class ModelsDialog(QDialog):
             context_cap=self.context.value() or None,
             gpu_layers=self.gpu_layers.value(),
             model_path=_setting_path(model) if model else self._saved.model_path,
+            use_server=self.use_server.isChecked(),
+            server_url=self.server_url.text().strip(),
+            server_model=self.server_model.currentText().strip(),
+            server_key=self.server_key.text(),
         )
+
+    # -- a shared inference server ---------------------------------------------------
+
+    def _server_box(self) -> QGroupBox:
+        """Draft on a shared server (OpenAI-compatible: llama-server, vLLM, llama-cpp-python)
+        instead of this PC: only when ticked and given an address."""
+        box = QGroupBox(self.tr("Server"))
+        self.use_server = QCheckBox(self.tr("Draft on a shared inference server instead of this computer"))
+        self.use_server.setChecked(self._saved.use_server)
+        self.server_url = QLineEdit(self._saved.server_url)
+        self.server_url.setPlaceholderText("https://llm.hospital.example:8443")
+        self.server_model = QComboBox()
+        self.server_model.setEditable(True)
+        self.server_model.setCurrentText(self._saved.server_model)
+        self.server_model.lineEdit().setPlaceholderText(self.tr("the server's only model"))
+        self.server_key = QLineEdit(self._saved.server_key)
+        self.server_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.server_key.setPlaceholderText(self.tr("from the site configuration, or type it (kept until you quit)"))
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.clicked.connect(self.test_connection)
+        self.server_result = QLabel()
+        self.server_result.setWordWrap(True)
+        self.server_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout(box)
+        form.addRow(self.use_server)
+        form.addRow(self.tr("Address:"), self.server_url)
+        form.addRow(self.tr("Model:"), self.server_model)
+        form.addRow(self.tr("API key:"), self.server_key)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addWidget(self.server_result, 1)
+        form.addRow(row)
+        self.use_server.toggled.connect(self._server_toggled)
+        self._server_toggled(self.use_server.isChecked())
+        return box
+
+    def _server_toggled(self, on: bool) -> None:
+        for widget in (self.server_url, self.server_model, self.server_key, self.test_button):
+            widget.setEnabled(on)
+
+    def test_connection(self) -> bool:
+        """Ask the server for its models and context (on this thread, with short timeouts:
+        a few seconds at most); fill the model list; say the result in one line."""
+        try:
+            settings = server_settings(
+                self.server_url.text().strip(), self.server_model.currentText().strip(), api_key=self.server_key.text() or None
+            )
+            settings = replace(settings, retries=0, connect_timeout=5.0)
+        except EngineError as exc:
+            return self._server_said(False, str(exc))
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            models = server_models(settings)
+            ok, line = check_server(settings)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if models:
+            chosen = self.server_model.currentText()
+            self.server_model.clear()
+            self.server_model.addItems(models)
+            self.server_model.setCurrentText(chosen if chosen in models else (models[0] if len(models) == 1 else chosen))
+        return self._server_said(ok, line)
+
+    def _server_said(self, ok: bool, line: str) -> bool:
+        self.server_result.setText(("✔ " if ok else "✘ ") + line)
+        self.server_result.setStyleSheet("" if ok and "unencrypted" not in line else "color: #c0392b;")
+        return ok
 
     def accept(self) -> None:
         self.engine_settings().save()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
 
@@ -30,15 +30,32 @@ class EngineSettings:
     context_cap: int | None = None  # None: the model's own context length
     gpu_layers: int = 0
     model_path: str = ""  # "": the bundled default model
+    # A shared inference server (used only when use_server and a URL are set). Defaults:
+    # the site config's [server]. The API key is never written to the settings file: it
+    # comes from the variable the site config names (or EMRWRITER_API_KEY), or is typed
+    # in the Models dialog for this session.
+    use_server: bool = False
+    server_url: str = ""
+    server_model: str = ""
+    server_key: str = field(default="", repr=False, compare=True)
+
+    @property
+    def on_server(self) -> bool:
+        return self.use_server and bool(self.server_url)
 
     @classmethod
     def load(cls) -> EngineSettings:
         store = _store()
+        site = _site_server()
         return cls(
             threads=_int(store, "engine/threads", 0) or None,
             context_cap=_int(store, "engine/context_cap", 0) or None,
             gpu_layers=max(0, _int(store, "engine/gpu_layers", 0)),
             model_path=str(store.value("engine/model_path", "") or ""),
+            use_server=str(store.value("server/use", "true" if site.url else "false")).lower() == "true",
+            server_url=str(store.value("server/url", site.url) or ""),
+            server_model=str(store.value("server/model", site.model) or ""),
+            server_key=_session_key[0],
         )
 
     def save(self) -> None:
@@ -47,7 +64,20 @@ class EngineSettings:
         store.setValue("engine/context_cap", self.context_cap or 0)
         store.setValue("engine/gpu_layers", self.gpu_layers)
         store.setValue("engine/model_path", self.model_path)
+        store.setValue("server/use", "true" if self.use_server else "false")
+        store.setValue("server/url", self.server_url)
+        store.setValue("server/model", self.server_model)
+        _session_key[0] = self.server_key
         store.sync()
+
+
+_session_key = [""]  # an API key typed in the Models dialog: kept for this session only
+
+
+def _site_server():
+    from ..config import config
+
+    return config().server
 
 
 def load_ui_language() -> str:

@@ -26,7 +26,7 @@ from ..engine.llama_engine import LocalEngine
 from ..records.model import RecordError
 from ..records.stay import Stay
 from ..templates import Template, TemplateProblem
-from ..workflow import FROM_MODEL, draft_summary, regenerate_section, resolve_model
+from ..workflow import FROM_MODEL, draft_summary, regenerate_section, resolve_model, server_engine, server_settings
 from ..workflow import local_engine as make_engine
 from .latest import Latest
 from .settings import EngineSettings
@@ -44,6 +44,8 @@ def local_engine(settings: EngineSettings) -> LocalEngine:
     """The app's engine: llama.cpp on the chosen GGUF file (the default model when none).
     The file is read here, so a bad path fails before a good engine is dropped; the
     weights load later, on first need."""
+    if settings.on_server:  # a shared inference server, as chosen in the Models dialog
+        return server_engine(server_settings(settings.server_url, settings.server_model, api_key=settings.server_key or None))
     info = resolve_model(Path(settings.model_path) if settings.model_path else None)
     return make_engine(info, threads=settings.threads, context_cap=settings.context_cap, gpu_layers=settings.gpu_layers)
 
@@ -179,6 +181,7 @@ class ModelWorker(QObject):
         if not self._thread.wait(timeout_ms):
             log.warning("the model worker did not stop within %d ms", timeout_ms)
             return False
+        _release(self._engine)
         self._engine = self._engine_key = None  # the thread has ended, so no call can be running
         return True
 
@@ -256,11 +259,14 @@ class ModelWorker(QObject):
         before the new one loads its weights."""
         settings = job.settings
         key = (settings.model_path, settings.threads, settings.context_cap, settings.gpu_layers)
+        if settings.on_server:
+            key = (settings.server_url, settings.server_model, settings.server_key)
         if self._engine is not None and key == self._engine_key:
             self.loading.emit(job.task, self._engine.name)
             return self._engine
         engine = self._engine_factory(settings)
         self.loading.emit(job.task, engine.name)
+        _release(self._engine)
         self._engine = self._engine_key = None
         self._engine, self._engine_key = engine, key
         log.info(
@@ -271,6 +277,13 @@ class ModelWorker(QObject):
             settings.gpu_layers,
         )
         return engine
+
+
+def _release(engine: Engine | None) -> None:
+    """Close what an engine holds open (a server engine's kept-alive connection)."""
+    close = getattr(engine, "close", None)
+    if close is not None:
+        close()
 
 
 def _one_line(message: str) -> str:

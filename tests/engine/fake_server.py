@@ -35,6 +35,9 @@ class FakeServer:
         self.requests: dict[str, int] = {}
         self.bodies: list[dict] = []
         self.client_closed = threading.Event()
+        self.streaming = 0  # streams open now, and the most at once
+        self.most_streaming = 0
+        self._count = threading.Lock()
         self.release = threading.Event()  # ends a hang
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -118,10 +121,16 @@ class FakeServer:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
+                with fake._count:
+                    fake.streaming += 1
+                    fake.most_streaming = max(fake.most_streaming, fake.streaming)
                 try:
                     self._stream(body)
                 except (BrokenPipeError, ConnectionResetError):
                     fake.client_closed.set()
+                finally:
+                    with fake._count:
+                        fake.streaming -= 1
 
             def _event(self, data) -> None:
                 text = data if isinstance(data, str) else json.dumps(data)

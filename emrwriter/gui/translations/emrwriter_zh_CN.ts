@@ -17,70 +17,70 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../draft_panel.py" line="408"/>
-        <location filename="../draft_panel.py" line="449"/>
+        <location filename="../draft_panel.py" line="415"/>
+        <location filename="../draft_panel.py" line="456"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="413"/>
+        <location filename="../draft_panel.py" line="420"/>
         <source>No draft yet.</source>
         <translation>尚无草稿。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="462"/>
+        <location filename="../draft_panel.py" line="469"/>
         <source>Drafting… Sections marked “data” are already filled from the record.</source>
         <translation>正在起草……标为“数据”的段落已由病历数据填写。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="479"/>
+        <location filename="../draft_panel.py" line="486"/>
         <source>Filled from the record</source>
         <translation>由病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="481"/>
-        <location filename="../draft_panel.py" line="527"/>
+        <location filename="../draft_panel.py" line="488"/>
+        <location filename="../draft_panel.py" line="534"/>
         <source>Waiting for the model…</source>
         <translation>等待模型……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="501"/>
-        <location filename="../draft_panel.py" line="539"/>
+        <location filename="../draft_panel.py" line="508"/>
+        <location filename="../draft_panel.py" line="546"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="514"/>
+        <location filename="../draft_panel.py" line="521"/>
         <source>Writing…</source>
         <translation>正在书写……</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="597"/>
+        <location filename="../draft_panel.py" line="604"/>
         <source>Model {model}</source>
         <translation>模型 {model}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="597"/>
+        <location filename="../draft_panel.py" line="604"/>
         <source>No model</source>
         <translation>未使用模型</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="598"/>
+        <location filename="../draft_panel.py" line="605"/>
         <source>drafted {when}</source>
         <translation>起草于 {when}</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="601"/>
+        <location filename="../draft_panel.py" line="608"/>
         <source>stopped before the end</source>
         <translation>未完成即已停止</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="603"/>
+        <location filename="../draft_panel.py" line="610"/>
         <source>incomplete sections: {n}</source>
         <translation>{n} 个段落未完成</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="610"/>
+        <location filename="../draft_panel.py" line="617"/>
         <source>Left out of the model&apos;s reading (the record was larger than its context):</source>
         <translation>未提供给模型的内容（病历超出了模型的上下文长度）：</translation>
     </message>
@@ -189,52 +189,52 @@
         <translation>无法核查草稿：{error}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="158"/>
+        <location filename="../findings_panel.py" line="159"/>
         <source>Whole draft</source>
         <translation>整份草稿</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="168"/>
+        <location filename="../findings_panel.py" line="169"/>
         <source>Findings ({n})</source>
         <translation>核查结果（{n}）</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="169"/>
+        <location filename="../findings_panel.py" line="171"/>
         <source>high: {high}, other: {other}</source>
         <translation>{high} 项高风险，{other} 项其他</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="170"/>
+        <location filename="../findings_panel.py" line="172"/>
         <source>sentences without support in the record: {n}</source>
         <translation>{n} 句在病历中找不到依据</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="174"/>
+        <location filename="../findings_panel.py" line="177"/>
         <source>missing: {items}</source>
         <translation>缺少：{items}</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="176"/>
+        <location filename="../findings_panel.py" line="179"/>
         <source>every required item present</source>
         <translation>必填项目齐全</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="180"/>
+        <location filename="../findings_panel.py" line="183"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="180"/>
+        <location filename="../findings_panel.py" line="183"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="180"/>
+        <location filename="../findings_panel.py" line="183"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../findings_panel.py" line="185"/>
+        <location filename="../findings_panel.py" line="188"/>
         <source>Record: {quote}</source>
         <translation>病历原文：{quote}</translation>
     </message>
@@ -242,37 +242,37 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../draft_panel.py" line="621"/>
+        <location filename="../draft_panel.py" line="628"/>
         <source>History of “{heading}”</source>
         <translation>“{heading}”的历史版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="636"/>
+        <location filename="../draft_panel.py" line="643"/>
         <source>Restore this version</source>
         <translation>恢复此版本</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="642"/>
+        <location filename="../draft_panel.py" line="649"/>
         <source>No earlier versions.</source>
         <translation>没有更早的版本。</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="651"/>
+        <location filename="../draft_panel.py" line="658"/>
         <source>written by the model</source>
         <translation>模型书写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="652"/>
+        <location filename="../draft_panel.py" line="659"/>
         <source>filled from the record</source>
         <translation>病历数据填写</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="653"/>
+        <location filename="../draft_panel.py" line="660"/>
         <source>your edit</source>
         <translation>您的修改</translation>
     </message>
     <message>
-        <location filename="../draft_panel.py" line="654"/>
+        <location filename="../draft_panel.py" line="661"/>
         <source>restored</source>
         <translation>已恢复</translation>
     </message>
@@ -411,128 +411,128 @@
         <translation>书写叙述性段落的模型；点击可更换</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="271"/>
         <source>Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and the stay&apos;s timeline; or the record itself, the timeline&apos;s sentences, each cited (no model: a draft in seconds)</source>
         <translation>叙述部分（诊疗经过、出院情况等）的来源：由模型根据病历和住院时间线书写；或直接取自病历，即时间线中的原句，每句注明出处（不用模型，数秒完成）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="275"/>
         <source>Narrative: by the model</source>
         <translation>叙述部分：由模型书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273"/>
+        <location filename="../main_window.py" line="276"/>
         <source>Narrative: from the record</source>
         <translation>叙述部分：取自病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="296"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294"/>
+        <location filename="../main_window.py" line="298"/>
         <source>The model used for drafting</source>
         <translation>用于起草的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="363"/>
+        <location filename="../main_window.py" line="367"/>
         <source>Open a record file</source>
         <translation>打开病历文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="369"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation>病历文件 (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="377"/>
         <source>Open a patient&apos;s folder</source>
         <translation>打开患者文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="389"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402"/>
+        <location filename="../main_window.py" line="406"/>
         <source>name unknown</source>
         <translation>姓名不详</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="410"/>
         <source>Choose the patient</source>
         <translation>选择患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="411"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation>这些文件中有 {n} 位患者。要打开哪一位的病历？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="417"/>
+        <location filename="../main_window.py" line="421"/>
         <source>The record could not be opened.</source>
         <translation>无法打开该病历。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="418"/>
+        <location filename="../main_window.py" line="422"/>
         <source>Cannot open the record</source>
         <translation>无法打开病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="455"/>
         <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463"/>
+        <location filename="../main_window.py" line="467"/>
         <source>Drafting</source>
         <translation>起草中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463"/>
+        <location filename="../main_window.py" line="467"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation>请先停止起草，再选择其他住院记录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="482"/>
-        <location filename="../main_window.py" line="1001"/>
+        <location filename="../main_window.py" line="486"/>
+        <location filename="../main_window.py" line="1015"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="487"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation>模型仍在书写。要停止并打开另一份病历吗？已写出的内容会被保存。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="515"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation>拖入了多个项目：只打开第一个；如需一起打开，请拖入它们所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="536"/>
+        <location filename="../main_window.py" line="540"/>
         <source>No recent cases</source>
         <translation>没有最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="564"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation>EMRWriter 上次未正常关闭。要恢复 {time} 的工作吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="563"/>
+        <location filename="../main_window.py" line="567"/>
         <source>{patient}: edited {sections}</source>
         <translation>{patient}：修改了 {sections}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="566"/>
+        <location filename="../main_window.py" line="570"/>
         <source>Restore your work</source>
         <translation>恢复工作</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="586"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
@@ -541,14 +541,14 @@ or drop a file or folder onto this window.</source>
 或把文件或文件夹拖到本窗口。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="593"/>
+        <location filename="../main_window.py" line="597"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation>此病历中没有住院记录。
 请在左侧选择要总结的就诊。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="598"/>
+        <location filename="../main_window.py" line="602"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -561,69 +561,74 @@ sections marked “model” are written by the language model for you to check.<
 标为“模型”的段落由语言模型书写，需要您核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="646"/>
+        <location filename="../main_window.py" line="652"/>
         <source>Evidence for the finding</source>
         <translation>核查结果的依据</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="650"/>
+        <location filename="../main_window.py" line="656"/>
         <source>Nothing in the record supports these words.</source>
         <translation>病历中没有支持这些文字的内容。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="678"/>
+        <location filename="../main_window.py" line="684"/>
         <source>Draft again</source>
         <translation>重新起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="680"/>
+        <location filename="../main_window.py" line="686"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation>您修改了 {sections}。新草稿将替换屏幕上的这份草稿；已修改的草稿仍保存在数据库中。要重新起草吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="693"/>
+        <location filename="../main_window.py" line="699"/>
         <source>The draft is checked against the record as soon as the model has finished.</source>
         <translation>模型写完后，草稿将立即与病历核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="699"/>
-        <location filename="../main_window.py" line="722"/>
+        <location filename="../main_window.py" line="705"/>
+        <location filename="../main_window.py" line="728"/>
         <source>Starting the model…</source>
         <translation>正在启动模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="699"/>
+        <location filename="../main_window.py" line="705"/>
         <source>Writing from the record…</source>
         <translation>正在根据病历生成…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="710"/>
-        <location filename="../main_window.py" line="734"/>
+        <location filename="../main_window.py" line="716"/>
+        <location filename="../main_window.py" line="740"/>
         <source>Template problem</source>
         <translation>模板问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="727"/>
+        <location filename="../main_window.py" line="733"/>
         <source>Stopping…</source>
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="764"/>
+        <location filename="../main_window.py" line="770"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="913"/>
+        <location filename="../main_window.py" line="781"/>
+        <source>{section}: waiting for the server ({total} prompt tokens)</source>
+        <translation>{section}：等待服务器（提示 {total} 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="924"/>
         <source>… and {n} more</source>
         <translation>……另有 {n} 条</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="916"/>
+        <location filename="../main_window.py" line="927"/>
         <source>Unresolved findings</source>
         <translation>未处理的核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="917"/>
+        <location filename="../main_window.py" line="928"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -634,132 +639,142 @@ Export anyway?</source>
 仍然导出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="969"/>
-        <location filename="../main_window.py" line="970"/>
+        <location filename="../main_window.py" line="981"/>
+        <source>its model</source>
+        <translation>其模型</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="982"/>
+        <source>{model} on {server}</source>
+        <translation>{server} 上的 {model}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="983"/>
+        <location filename="../main_window.py" line="984"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="771"/>
+        <location filename="../main_window.py" line="777"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="776"/>
+        <location filename="../main_window.py" line="787"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="782"/>
+        <location filename="../main_window.py" line="793"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="786"/>
+        <location filename="../main_window.py" line="797"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="807"/>
+        <location filename="../main_window.py" line="818"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="809"/>
+        <location filename="../main_window.py" line="820"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="834"/>
+        <location filename="../main_window.py" line="845"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="851"/>
+        <location filename="../main_window.py" line="862"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="895"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="902"/>
+        <location filename="../main_window.py" line="913"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="904"/>
+        <location filename="../main_window.py" line="915"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="926"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="926"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="935"/>
+        <location filename="../main_window.py" line="946"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="935"/>
+        <location filename="../main_window.py" line="946"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="942"/>
+        <location filename="../main_window.py" line="953"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="947"/>
+        <location filename="../main_window.py" line="958"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="947"/>
+        <location filename="../main_window.py" line="958"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="952"/>
+        <location filename="../main_window.py" line="963"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="968"/>
+        <location filename="../main_window.py" line="979"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="974"/>
+        <location filename="../main_window.py" line="988"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="974"/>
+        <location filename="../main_window.py" line="988"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="979"/>
+        <location filename="../main_window.py" line="993"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="981"/>
+        <location filename="../main_window.py" line="995"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -772,24 +787,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="989"/>
+        <location filename="../main_window.py" line="1003"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="993"/>
+        <location filename="../main_window.py" line="1007"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="993"/>
+        <location filename="../main_window.py" line="1007"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1001"/>
+        <location filename="../main_window.py" line="1015"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
@@ -797,17 +812,17 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelWorker</name>
     <message>
-        <location filename="../worker.py" line="211"/>
+        <location filename="../worker.py" line="213"/>
         <source>Replaced by a newer task before it started.</source>
         <translation>任务尚未开始即被新任务取代。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="235"/>
+        <location filename="../worker.py" line="247"/>
         <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
         <translation>内存不足以运行此模型；请选择更小的模型或更小的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="239"/>
+        <location filename="../worker.py" line="251"/>
         <source>Internal error: {kind}: {message}</source>
         <translation>内部错误：{kind}：{message}</translation>
     </message>
@@ -815,133 +830,173 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location filename="../models_dialog.py" line="99"/>
+        <location filename="../models_dialog.py" line="103"/>
         <source>Models and engine settings</source>
         <translation>模型与引擎设置</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="107"/>
+        <location filename="../models_dialog.py" line="111"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="107"/>
+        <location filename="../models_dialog.py" line="111"/>
         <source>Size (MB)</source>
         <translation>大小 (MB)</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="107"/>
+        <location filename="../models_dialog.py" line="111"/>
         <source>Quantisation</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="107"/>
+        <location filename="../models_dialog.py" line="111"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="107"/>
+        <location filename="../models_dialog.py" line="111"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="119"/>
+        <location filename="../models_dialog.py" line="123"/>
         <source>Add model...</source>
         <translation>添加模型…</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="128"/>
+        <location filename="../models_dialog.py" line="132"/>
         <source>Model&apos;s own</source>
         <translation>模型自身</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="140"/>
+        <location filename="../models_dialog.py" line="144"/>
         <source>Engine</source>
         <translation>引擎</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="142"/>
+        <location filename="../models_dialog.py" line="146"/>
         <source>CPU threads:</source>
         <translation>CPU 线程数：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="143"/>
+        <location filename="../models_dialog.py" line="147"/>
         <source>Context size (tokens):</source>
         <translation>上下文长度（词元）：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="144"/>
+        <location filename="../models_dialog.py" line="148"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="176"/>
+        <location filename="../models_dialog.py" line="183"/>
         <source>The chosen model cannot be used: {problem}</source>
         <translation>所选模型无法使用：{problem}</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="182"/>
+        <location filename="../models_dialog.py" line="189"/>
         <source>bundled default</source>
         <translation>内置默认</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="182"/>
+        <location filename="../models_dialog.py" line="189"/>
         <source>models folder</source>
         <translation>models 文件夹</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="182"/>
+        <location filename="../models_dialog.py" line="189"/>
         <source>chosen file</source>
         <translation>选定的文件</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="189"/>
+        <location filename="../models_dialog.py" line="196"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="228"/>
+        <location filename="../models_dialog.py" line="236"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="237"/>
+        <source>Draft on a shared inference server instead of this computer</source>
+        <translation>使用共享推理服务器起草，而非本机</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="244"/>
+        <source>the server&apos;s only model</source>
+        <translation>服务器上唯一的模型</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="247"/>
+        <source>from the site configuration, or type it (kept until you quit)</source>
+        <translation>取自站点配置，或在此输入（退出程序前有效）</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="248"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="255"/>
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="256"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="257"/>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <location filename="../models_dialog.py" line="306"/>
         <source>Add a GGUF model</source>
         <translation>添加 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="228"/>
+        <location filename="../models_dialog.py" line="306"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="235"/>
+        <location filename="../models_dialog.py" line="313"/>
         <source>Not a usable model</source>
         <translation>不是可用的模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="242"/>
+        <location filename="../models_dialog.py" line="320"/>
         <source>Model already there</source>
         <translation>模型已存在</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="243"/>
+        <location filename="../models_dialog.py" line="321"/>
         <source>{folder} already holds a file named {name}; rename the new file to add it as well.</source>
         <translation>{folder} 中已有名为 {name} 的文件；如需同时添加，请先重命名新文件。</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="251"/>
-        <location filename="../models_dialog.py" line="290"/>
+        <location filename="../models_dialog.py" line="329"/>
+        <location filename="../models_dialog.py" line="371"/>
         <source>Could not add the model</source>
         <translation>无法添加模型</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="264"/>
+        <location filename="../models_dialog.py" line="342"/>
         <source>Copying {name} to {folder}...</source>
         <translation>正在将 {name} 复制到 {folder}…</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="265"/>
+        <location filename="../models_dialog.py" line="343"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../models_dialog.py" line="329"/>
+        <location filename="../models_dialog.py" line="410"/>
         <source>This model may need about {need:.1f} GB of memory at this context size, but only {free:.1f} GB is free. Drafting may fail or slow the computer down; choose a smaller model or context size.</source>
         <translation>在此上下文长度下，该模型约需 {need:.1f} GB 内存，但当前仅有 {free:.1f} GB 可用。起草可能失败或使电脑变慢；请选择更小的模型或上下文长度。</translation>
     </message>
