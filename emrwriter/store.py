@@ -42,7 +42,7 @@ from types import TracebackType
 from .drafting.draft import Draft, DraftSection, Table
 from .drafting.stats import DraftStats
 from .owner_only import create_private, narrow, private_folder
-from .paths import user_data_dir
+from .paths import store_dir
 from .records.model import Provenance
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,8 @@ class UncleanSession:
 
 
 def default_store_path() -> Path:
-    return user_data_dir() / "emrwriter.sqlite3"
+    """In the configured store folder (site or user config), else the user's data folder."""
+    return store_dir() / "emrwriter.sqlite3"
 
 
 class Store:

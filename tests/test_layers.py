@@ -34,16 +34,20 @@ LAYERS: list[set[str]] = [
     {"store", "export", "audit"},  # SQLite persistence | the .docx (with the checks' findings as comments) | the export log
     {"workflow"},  # the application layer: the doctor's errand, once for both faces
     {"batch"},  # the errand over many cases (a ward's discharges), on top of workflow
-    {"bench"},  # measuring that errand against llama.cpp's own speed
+    {"bench", "doctor"},  # measuring that errand against llama.cpp's own speed | the self-check of an installation
     {"cli", "gui", "__main__"},  # the faces
 ]
 # Services anyone may import; they import only each other.
-LEAVES = {"paths", "config", "owner_only", "log_file", "templates", "words", "vocabulary", "__init__"}
-APPLICATION = {"workflow", "batch", "bench"}
+LEAVES = {"paths", "config", "bundled", "owner_only", "log_file", "templates", "words", "vocabulary", "__init__"}
+APPLICATION = {"workflow", "batch", "bench", "doctor"}
 FACES = {"cli", "gui", "__main__"}
 # The one way from one face into the other: the command line starts the desktop app
 # (`emrwriter open`, and `emrwriter bench`'s measure of the GUI's event loop).
-FACE_ENTRIES = {("cli", "emrwriter.gui.app"), ("__main__", "emrwriter.cli")}  # and `python -m emrwriter` is the CLI
+FACE_ENTRIES = {
+    ("cli", "emrwriter.gui.app"),
+    ("cli", "emrwriter.gui.probe"),  # `emrwriter doctor --qt-probe`: the bundle starts Qt in a child process
+    ("__main__", "emrwriter.cli"),  # and `python -m emrwriter` is the CLI
+}
 QT = {"PySide6", "shiboken6"}
 
 TIER = {unit: n for n, layer in enumerate(LAYERS) for unit in layer}
