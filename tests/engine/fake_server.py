@@ -29,6 +29,7 @@ class FakeServer:
         key: str = "",
         fail_first: int = 0,
         context: int | None = 4096,
+        tls: tuple | None = None,  # (certificate file, key file): serve https
     ):
         self.mode, self.answer, self.token_delay, self.key = mode, answer, token_delay, key
         self.fail_first, self.context = fail_first, context
@@ -41,11 +42,19 @@ class FakeServer:
         self.release = threading.Event()  # ends a hang
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            import ssl
+
+            context_ = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context_.load_cert_chain(*map(str, tls))
+            self._server.socket = context_.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> FakeServer:
         self._thread.start()

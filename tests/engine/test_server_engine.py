@@ -201,3 +201,31 @@ def test_a_draft_whose_server_fails_keeps_its_sections_marked(tmp_path):
     assert model[0].text == "The patient"  # what was written is kept
     assert server.requests["/v1/chat/completions"] == 2  # the template probe and one stream: the rest failed at once
     assert draft.model == f"{MODEL} @ {server.url}"
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1 (the hospital CA's stand-in), made by openssl."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_https_with_the_site_ca_bundle_and_an_untrusted_certificate_refused(certificate):
+    with FakeServer(tls=certificate) as server:
+        assert server.url.startswith("https://")
+        ok, line = check_connection(ServerSettings(server.url, retries=0))
+        assert not ok and "certificate is not trusted" in line and "ca_bundle" in line
+        engine = engine_for(server, ca_bundle=certificate[0])
+        result = engine.generate(engine.chat_prompt("s", "u"), 10)
+    assert result.stop_reason == "end" and result.text.startswith("The patient")
