@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import bounded_json, ccda, fhir, labs_csv, medications_csv, notes
 from .lab_flags import complete_flags
-from .limits import Limits, check_size, limits
+from .limits import Limits, check_size, check_text, limits, too_big
 from .model import Encounter, ImportProblem, Record, RecordError
 from .stay_dates import infer_stay_dates
 from .text_encoding import decode_text
@@ -60,10 +60,14 @@ def _load_folder(folder: Path, patient_id: str | None) -> Record:
     record = Record()
     files = _case_files(folder, caps, record.problems)
     ndjson = []
+    total = 0  # bytes of the files read so far (limits.folder_mb)
     for file in files:
         if file.suffix.lower() == ".ndjson":
             try:
                 _check_ndjson(file, caps)
+                total += file.stat().st_size
+                if total > caps.bytes("folder_mb"):
+                    raise too_big(file, total, "folder_mb", "the case folder with this file", caps)
                 ndjson.append(file)
             except RecordError as exc:
                 record.problems.append(ImportProblem(str(file), str(exc).removeprefix(f"{file}: "), "error"))
@@ -76,10 +80,18 @@ def _load_folder(folder: Path, patient_id: str | None) -> Record:
             record.problems.append(ImportProblem(str(file), f"skipped: {file.suffix} is not a record format"))
             continue
         try:
-            record.merge(load_file(file, caps))
+            part = load_file(file, caps)
         except RecordError as exc:
             # One bad file does not sink the case; it is listed, not dropped.
             record.problems.append(ImportProblem(str(file), str(exc).removeprefix(f"{file}: "), "error"))
+            continue
+        total += file.stat().st_size
+        if total > caps.bytes("folder_mb"):
+            refusal = too_big(folder, total, "folder_mb", "the case folder with this file", caps)
+            record.problems.append(ImportProblem(str(file), f"not used: {str(refusal).removeprefix(f'{folder}: ')}", "error"))
+            total -= file.stat().st_size
+            continue
+        record.merge(part)
     if not record.sources:
         reasons = "; ".join(str(p) for p in record.problems) or "the folder is empty"
         raise RecordError(f"{folder}: no readable records ({reasons})")
@@ -208,7 +220,7 @@ def load_file(path: Path, caps: Limits | None = None) -> Record:
         return ccda.load(path, data)
     if head_text.startswith(("MSH|", "FHS|", "BHS|")):
         raise RecordError(f"{path}: HL7 v2 messages are not supported yet; export the record as FHIR, C-CDA or text")
-    check_size(path, len(data), "text_mb", "the text of a note or table", caps)
+    check_text(path, text, "the text of a note or table", caps)
     if medications_csv.looks_like_medication_csv(text):
         return medications_csv.load(path, data)
     if labs_csv.looks_like_lab_csv(text):

@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from emrwriter.records.limits import check_text
 from emrwriter.records.model import (
     Allergy,
     Condition,
@@ -676,6 +677,7 @@ def _document(ctx: _Context, root: Element, doc_code: str, sections: list[_Secti
         info.end = len(text)
         text += "\n\n"
         doc_sections.append(Section(heading=info.title, key=info.key, start=info.start, end=info.end))
+    check_text(ctx.file, text, "the narrative text of the document")
     ctx.document_text = text
     if _child(root, "component", "nonXMLBody") is not None:
         media = _attr(_child(root, "component", "nonXMLBody", "text"), "mediaType") or "unknown type"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import bounded_json
-from .limits import Limits, limits, too_big
+from .limits import Limits, check_text, limits, too_big, too_many
 from .model import (
     Allergy,
     Condition,
@@ -101,6 +101,9 @@ def load_bundle(path: Path, data: Any, patient_id: str | None = None) -> Record:
     if resource_type == "Bundle":
         if not isinstance(data.get("entry", []), list):
             raise RecordError(f"{file}: FHIR Bundle whose 'entry' is not a list")
+        caps = limits()
+        if len(data.get("entry") or []) > caps.count("fhir_resources"):
+            raise too_many(file, f"{len(data['entry'])} entries in the Bundle", "fhir_resources", caps)
         entries = list(_bundle_entries(data, file, problems))
     else:
         entries = [_Entry(data, file, "top level")]
@@ -116,8 +119,11 @@ def load_ndjson(paths: list[Path], patient_id: str | None = None) -> Record:
     paths = [Path(p) for p in paths]
     problems: list[ImportProblem] = []
     entries: list[_Entry] = []
+    cap = limits().count("fhir_resources")
     for path in paths:
         entries.extend(_read_ndjson(path, problems))
+        if len(entries) > cap:
+            raise too_many(_where(paths), f"more than {cap} resources in the NDJSON", "fhir_resources")
     where = _where(paths)
     if not entries:
         why = "; ".join(p.message for p in problems[:3]) or "no lines"
@@ -200,10 +206,11 @@ def _read_ndjson(path: Path, problems: list[ImportProblem], only_type: str | Non
         return
     caps = limits()
     longest = caps.bytes("ndjson_line_mb")
+    listed = _Listed(problems, file)
     with handle:
         for n, line in enumerate(_lines(handle, longest), 1):
             if line is None:
-                problems.append(_too_long_line(file, n, longest, caps))
+                listed.append(_too_long_line(file, n, longest, caps))
                 continue
             if n == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")
@@ -213,22 +220,47 @@ def _read_ndjson(path: Path, problems: list[ImportProblem], only_type: str | Non
                 resource = bounded_json.loads(line, f"line {n}", caps)
             except json.JSONDecodeError as exc:
                 why = f"not valid JSON ({exc.msg} at column {exc.colno})"
-                problems.append(ImportProblem(file, f"line {n}: {why}; skipped"))
+                listed.append(ImportProblem(file, f"line {n}: {why}; skipped"))
                 continue
             except RecordError as exc:  # nested past limits.json_depth
-                problems.append(ImportProblem(file, f"{exc}; skipped"))
+                listed.append(ImportProblem(file, f"{exc}; skipped"))
                 continue
             except ValueError as exc:  # undecodable bytes
-                problems.append(ImportProblem(file, f"line {n}: not readable text ({exc}); skipped"))
+                listed.append(ImportProblem(file, f"line {n}: not readable text ({exc}); skipped"))
                 continue
             if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
                 why = "JSON but not a FHIR resource (resourceType missing)"
-                problems.append(ImportProblem(file, f"line {n}: {why}; skipped"))
+                listed.append(ImportProblem(file, f"line {n}: {why}; skipped"))
                 continue
             if resource["resourceType"] == "Bundle":
                 yield from _bundle_entries(resource, file, problems, f"line {n}, entry ")
                 continue
             yield _Entry(resource, file, f"line {n}")
+
+
+class _Listed:
+    """The problems of one NDJSON file: the first MAX_LISTED listed one by one, the rest
+    counted in one line (a file of a million bad lines must not become a million problems)."""
+
+    MAX_LISTED = 50
+
+    def __init__(self, problems: list[ImportProblem], file: str) -> None:
+        self.problems, self.file = problems, file
+        self.listed = self.more = 0
+        self.summary_at: int | None = None
+
+    def append(self, problem: ImportProblem) -> None:
+        if self.listed < self.MAX_LISTED:
+            self.problems.append(problem)
+            self.listed += 1
+            return
+        self.more += 1
+        why = f"{self.more} more lines could not be used and were skipped (the first {self.MAX_LISTED} are listed)"
+        if self.summary_at is None:
+            self.summary_at = len(self.problems)
+            self.problems.append(ImportProblem(self.file, why))
+        else:
+            self.problems[self.summary_at] = ImportProblem(self.file, why)
 
 
 def _lines(handle: BinaryIO, longest: int) -> Iterator[bytes | None]:
@@ -921,13 +953,19 @@ class _Mapper:
             if key.strip().lower() == "charset" and value.strip():
                 charset = value.strip().strip('"')
         try:
-            return raw.decode(charset).strip()
+            text = raw.decode(charset).strip()
         except LookupError:
             notes.append(f"unknown charset {charset!r}; read as UTF-8, undecodable bytes replaced")
-            return raw.decode("utf-8", errors="replace").strip()
+            text = raw.decode("utf-8", errors="replace").strip()
         except UnicodeDecodeError:
             notes.append(f"attachment is not valid {charset}; undecodable bytes replaced")
-            return raw.decode(charset, errors="replace").strip()
+            text = raw.decode(charset, errors="replace").strip()
+        try:
+            check_text("attachment", text, "its text", caps)
+        except RecordError as exc:
+            notes.append(f"{exc}; not read")
+            return ""
+        return text
 
 
 def _observation_value(data: JSON, notes: list[str]) -> tuple[str, str]:

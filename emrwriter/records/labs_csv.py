@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import logging
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .dates import parse_datetime
@@ -82,6 +84,10 @@ _DELIMITERS = ",;\t"
 _SYNONYMS = {synonym: field for field, synonyms in LAB_COLUMNS.items() for synonym in synonyms}
 
 
+# A header is read over its first columns only; a "header" of a million cells is no table of ours.
+MAX_COLUMNS = 200
+
+
 def _normalise_header(cell: str) -> str:
     text = re.sub(r"\s+", " ", cell.strip().strip("\ufeff\"'").strip().lower())
     if text in _SYNONYMS:
@@ -92,7 +98,7 @@ def _normalise_header(cell: str) -> str:
 def _map_columns(header: list[str]) -> dict[str, int]:
     """Field -> column index; the first column matching a field wins."""
     columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
+    for index, cell in enumerate(header[:MAX_COLUMNS]):
         field = _SYNONYMS.get(_normalise_header(cell))
         if field and field not in columns:
             columns[field] = index
@@ -126,7 +132,10 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _parse_row(text: str, delimiter: str) -> list[str]:
-    return next(csv.reader([text], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:  # a field longer than the csv module allows (128 KB): no table cell of ours
+        return text.split(delimiter)
 
 
 def _header(text: str) -> tuple[list[tuple[int, int]], int, list[str], str] | None:
@@ -166,6 +175,22 @@ def table_observations(
             if observation is not None:
                 found.append(observation)
     return found
+
+
+_RESULT_WORDS = Path(__file__).with_name("lab_result_words.toml")
+# A reference range of numbers ("3.5-5.1", "<10", "≥60") says the result should be a number too.
+_NUMERIC_RANGE = re.compile(r"^\s*(?:[<>≤≥]=?\s*)?\d+(?:\.\d+)?(?:\s*[-–~～]\s*\d+(?:\.\d+)?)?\s*$")
+
+
+@cache
+def _result_words() -> tuple[str, ...]:
+    return tuple(tomllib.loads(_RESULT_WORDS.read_text(encoding="utf-8"))["words"])
+
+
+def _is_result_word(value: str) -> bool:
+    """A result that is a word on purpose ("pending", "阴性"): lab_result_words.toml."""
+    folded = value.strip().lower().rstrip(".")
+    return any(folded == word or folded.startswith(word + " ") for word in _result_words())
 
 
 def check_rows(file: str, rows: int) -> None:
@@ -239,6 +264,15 @@ class _Table:
         when = parse_datetime(cell("time")) if cell("time") else None
         if cell("time") and when is None:
             problems.append(ImportProblem(self.file, f"{where}: time {cell('time')!r} is not a date EMRWriter can read"))
+        value = cell("value")
+        if not any(c.isdigit() for c in value) and _NUMERIC_RANGE.search(cell("range")) and not _is_result_word(value):
+            problems.append(
+                ImportProblem(
+                    self.file,
+                    f"{where}: result {cell('value')!r} of {cell('name')!r} is not a number, though its reference range "
+                    f"{cell('range')!r} is; kept as written",
+                )
+            )
         return Observation(
             provenance=Provenance(file=self.file, locator=where, start=start, end=end),
             name=cell("name"),

@@ -45,6 +45,10 @@ class Limits:
         """A cap in MB (``*_mb``) as bytes."""
         return int(self.caps[key] * MB)
 
+    def kilobytes(self, key: str) -> int:
+        """A cap in KB (``*_kb``) as bytes."""
+        return int(self.caps[key] * 1024)
+
     def count(self, key: str) -> int:
         return int(self.caps[key])
 
@@ -61,16 +65,18 @@ def limits() -> Limits:
 
 
 def megabytes(size: int) -> str:
-    """A size as a person reads it: "145 MB", "1.5 GB", "0.3 MB"."""
+    """A size as a person reads it: "145 MB", "1.5 GB", "2.3 MB", "120 KB"."""
     if size >= 1024 * MB:
         return f"{size / (1024 * MB):.1f} GB"
+    if size < MB:
+        return f"{size / 1024:.0f} KB"
     return f"{size / MB:.0f} MB" if size >= 10 * MB else f"{size / MB:.1f} MB"
 
 
 def _cap_words(caps: Limits, key: str) -> str:
     cap = caps.caps[key]
     number = f"{cap:g}"
-    return f"{number} MB" if key.endswith("_mb") else number
+    return f"{number} MB" if key.endswith("_mb") else f"{number} KB" if key.endswith("_kb") else number
 
 
 def too_big(file: object, size: int, key: str, what: str, caps: Limits | None = None) -> RecordError:
@@ -91,3 +97,13 @@ def check_size(file: object, size: int, key: str, what: str, caps: Limits | None
     caps = caps or limits()
     if size > caps.bytes(key):
         raise too_big(file, size, key, what, caps)
+
+
+def check_text(file: object, text: str, what: str, caps: Limits | None = None) -> None:
+    """Refuse the text of a note or table over limits.text_mb, or with a line over
+    limits.text_line_kb (the note readers' time grows with the length of a line)."""
+    caps = caps or limits()
+    check_size(file, len(text.encode("utf-8", "surrogatepass")), "text_mb", what, caps)
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > caps.kilobytes("text_line_kb"):
+        raise too_big(file, longest, "text_line_kb", f"a line of {what}", caps)

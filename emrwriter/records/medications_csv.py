@@ -26,7 +26,7 @@ from pathlib import Path
 from ..vocabulary.drug_names import ZH_FORMS
 from ..vocabulary.drugs import find_drugs
 from .dates import parse_datetime
-from .labs_csv import _DELIMITERS, _parse_row, _rows, _sniff_delimiter, check_rows, looks_like_lab_csv
+from .labs_csv import _DELIMITERS, MAX_COLUMNS, _parse_row, _rows, _sniff_delimiter, check_rows, looks_like_lab_csv
 from .medication_text import parse_medication
 from .model import Document, ImportProblem, Medication, Provenance, Record, RecordError
 from .notes import STAY_ID
@@ -101,7 +101,7 @@ def _header_key(cell: str) -> str:
 def _map_columns(header: list[str]) -> dict[str, int]:
     """Field -> column index; among columns matching one field, the best-ranked synonym wins."""
     best: dict[str, tuple[int, int]] = {}
-    for index, cell in enumerate(header):
+    for index, cell in enumerate(header[:MAX_COLUMNS]):
         found = _SYNONYM_RANK.get(_header_key(cell))
         if found is None:
             continue

@@ -24,7 +24,7 @@ from .docx_archive import check_docx
 from .fields import Field, header_fields, label_key
 from .headings import DOCUMENT_KINDS, find_sections, heading_key, is_title
 from .labs_csv import is_lab_header, table_observations
-from .limits import check_size, limits, too_big, too_many
+from .limits import check_size, check_text, limits, too_big, too_many
 from .medication_text import ACTION_WORD, MAX_NAME_WORDS, comma_items, medication_spans, parse_medication, reason_in, status_cue
 from .model import (
     Allergy,
@@ -742,26 +742,47 @@ def load_text(path: Path, data: bytes) -> Record:
     """A .txt/.md note in whatever encoding it was saved in."""
     check_size(path, len(data), "text_mb", "the text of a note")
     text, encoding = decode_text(data, str(path))
+    check_text(path, text, "the text of a note")
     logger.debug("%s: decoded as %s", path.name, encoding)
     return document_from_text(path, text)
+
+
+# A Word file with macros (.docm) is read like any other: for its text only; nothing in it runs.
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_WORD_MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def _open_word(path: Path) -> object:
+    """python-docx's Document of a .docx or a .docm (python-docx itself refuses the latter)."""
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    PartFactory.part_type_for.setdefault(_WORD_MACRO_MAIN, DocumentPart)
+    part = Package.open(str(path)).main_document_part
+    if part.content_type not in (_WORD_MAIN, _WORD_MACRO_MAIN) or not isinstance(part, DocumentPart):
+        raise ValueError(f"the main part is {part.content_type!r}, not a Word document")
+    return part.document
 
 
 def load_docx(path: Path) -> Record:
     """A Word note: paragraphs and tables in body order, table rows as "a | b | c". The archive
     is checked against the docx_* limits before python-docx reads it."""
-    from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import LxmlError
 
     caps = limits()
     notes = check_docx(path, caps)
     try:
-        word = open_docx(str(path))
+        word = _open_word(path)
         text = "\n".join(docx_blocks(word))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
+    except LxmlError as exc:
+        why = "its XML nests too deeply" if "depth" in str(exc).lower() else f"its XML is damaged ({exc})"
+        raise RecordError(f"{path}: not a readable Word .docx file: {why}") from None
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise RecordError(f"{path}: not a readable Word .docx file (old .doc files must be saved as .docx): {exc}") from None
-    check_size(path, len(text.encode()), "text_mb", "the text of the Word file", caps)
-    title = (word.core_properties.title or "").strip()
+    check_text(path, text, "the text of the Word file", caps)
+    title = (word.core_properties.title or "").strip()  # type: ignore[attr-defined]
     record = document_from_text(path, text, title=title if title and is_title(title) else "")
     record.problems.extend(notes)
     return record
@@ -829,6 +850,9 @@ def load_pdf(path: Path) -> Record:
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     caps = limits()
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # its warnings on damaged files are not the user's business; the refusal is
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):  # an empty user password opens many "protected" PDFs
@@ -852,9 +876,13 @@ def load_pdf(path: Path) -> Record:
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         # pypdf meets damaged files in many ways; each is a file we cannot read, said once
         raise RecordError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
+    finally:
+        pypdf_log.setLevel(level)
     if not any(page.strip() for page in pages):
         raise RecordError(f"{path}: PDF has no text layer (scanned?); OCR is not supported")
-    record = document_from_text(path, "\n\n".join(page.replace("\r\n", "\n") for page in pages))
+    text = "\n\n".join(page.replace("\r\n", "\n") for page in pages)
+    check_text(path, text, "the text of the PDF", caps)
+    record = document_from_text(path, text)
     empty = [str(number) for number, page in enumerate(pages, start=1) if not page.strip()]
     if empty:
         record.problems.append(

@@ -29,10 +29,23 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if b"\x00" in sample:
         # UTF-16 without BOM has NULs in every other byte; junk has them anywhere.
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        return not (odd > len(sample) * 0.3 and even == 0 or even > len(sample) * 0.3 and odd == 0)
+        return utf16_without_mark(data) is None
     controls = sum(b < 9 or 13 < b < 32 for b in sample)
     return controls > len(sample) * 0.05
+
+
+def utf16_without_mark(data: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be" for text saved as UTF-16 without its byte-order mark (mostly
+    ASCII, so every other byte is NUL), else None."""
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > len(sample) * 0.3 and even == 0:
+        return "utf-16-le"
+    if even > len(sample) * 0.3 and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -43,6 +56,12 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
                 raise RecordError(f"{file}: starts with a {name} mark but is not valid {name} ({exc.reason})") from None
+    wide = utf16_without_mark(data)
+    if wide is not None:  # NULs are valid UTF-8: try this before UTF-8 says yes to it
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
