@@ -590,7 +590,7 @@ def open_store(path: str | Path, *, clock: Callable[[], datetime] = datetime.now
                 source.replace(aside.with_name(aside.name + suffix))
     except OSError as exc:
         raise StoreError(f"{reason}; it could not be moved aside ({exc.strerror})") from None
-    log.error("store %s was damaged; moved aside as %s", path, aside.name)
+    log.info("store %s was damaged; moved aside as %s", path, aside.name)  # the faces tell the user
     return Store(path, clock=clock), MovedAside(reason, aside)
 
 

@@ -7,8 +7,10 @@ in one line and removes its temporary file."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,8 @@ class ExportError(Exception):
 
 
 COMMENT_AUTHOR, COMMENT_INITIALS = "EMRWriter", "EW"
+TEMP_PREFIX, TEMP_SUFFIX = ".emrwriter-", ".docx.tmp"  # no patient name in a temporary file's name
+STALE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,16 @@ def write_docx(
     if not out.parent.is_dir():
         raise ExportError(f"{out.parent}: no such folder")
     doc = build_document(draft, reference, comments or [])
+    _remove_stale(out.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".emrwriter-", suffix=".docx.tmp", dir=out.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=out.parent)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror})") from None
     try:
+        data = io.BytesIO()
+        doc.save(data)  # in memory first: a full disk then fails a plain write, not the zip writer
         with os.fdopen(fd, "wb") as fh:
-            doc.save(fh)
+            fh.write(data.getbuffer())
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private; a filed document is not
@@ -65,6 +72,19 @@ def write_docx(
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc}); nothing was written") from None
     _sync_folder(out.parent)
     return out
+
+
+def _remove_stale(folder: Path) -> None:
+    """Temporary files an earlier export left behind when it was killed (they hold a whole
+    or partial document: patient data): gone once they are an hour old, so a running
+    export's own is never touched."""
+    now = time.time()
+    for path in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+        try:
+            if now - path.stat().st_mtime > STALE_SECONDS:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _sync_folder(folder: Path) -> None:
