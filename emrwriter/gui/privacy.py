@@ -78,9 +78,9 @@ class ExportLogDialog(QDialog):
             self.tr("Case"),
             self.tr("Template"),
             self.tr("Model"),
-            self.tr("Open findings (high / medium / low)"),
-            self.tr("Incomplete sections"),
-            self.tr("Document (SHA-256)"),
+            self.tr("Open findings (high / med. / low)"),
+            self.tr("Incomplete"),
+            self.tr("SHA-256"),
         ]
         self.table = QTableWidget(len(exports.entries), len(headers))
         self.table.setHorizontalHeaderLabels(headers)
@@ -110,7 +110,7 @@ class ExportLogDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(980, 420)
+        self.resize(1180, 420)
 
     def _cells(self, entry: ExportEntry) -> list[str]:
         if entry.findings is None:
@@ -127,5 +127,5 @@ class ExportLogDialog(QDialog):
             entry.model or self.tr("no model"),
             findings,
             str(entry.incomplete),
-            entry.sha256[:16],
+            entry.sha256[:12],
         ]
