@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,12 +35,13 @@ def forget_open_case(window) -> bool:
     label = window.record.patient.name if window.record is not None and window.record.patient.name else ""
     answer = QMessageBox.warning(
         window,
-        window.tr("Forget this case"),
-        window.tr(
+        QCoreApplication.translate("Privacy", "Forget this case"),
+        QCoreApplication.translate(
+            "Privacy",
             "Delete everything EMRWriter keeps of {case}: every draft and every version of it, its place in "
             "the recent cases and the model's saved reading of the record?\n\n"
-            "Exported Word documents and the record's own files are not touched. This cannot be undone."
-        ).format(case=label or window.tr("this case")),
+            "Exported Word documents and the record's own files are not touched. This cannot be undone.",
+        ).format(case=label or QCoreApplication.translate("Privacy", "this case")),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )
@@ -61,7 +62,7 @@ def forget_open_case(window) -> bool:
     window._show_no_case()
     window._refresh_recent_menu()
     window.setWindowTitle("EMRWriter")
-    window.statusBar().showMessage(window.tr("The case was forgotten."), 8000)
+    window.statusBar().showMessage(QCoreApplication.translate("Privacy", "The case was forgotten."), 8000)
     return True
 
 

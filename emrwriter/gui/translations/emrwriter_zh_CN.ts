@@ -4,14 +4,28 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="97"/>
+        <location filename="../app.py" line="102"/>
         <source>EMRWriter is already open; switch to its window to go on working.</source>
         <translation>EMRWriter 已经打开；请切换到它的窗口继续工作。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="106"/>
+        <location filename="../app.py" line="111"/>
         <source>EMRWriter cannot start</source>
         <translation>EMRWriter 无法启动</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="121"/>
+        <source>The store was damaged</source>
+        <translation>草稿数据库已损坏</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="122"/>
+        <source>The file that keeps your drafts could not be read ({reason}).
+
+It was moved aside as {aside} and EMRWriter starts with an empty one. Your IT department may be able to recover it.</source>
+        <translation>保存草稿的文件无法读取（{reason}）。
+
+它已被移到一旁，改名为 {aside}，EMRWriter 以一个空的数据库启动。信息科也许能恢复它。</translation>
     </message>
 </context>
 <context>
@@ -142,6 +156,84 @@
         <location filename="../evidence_panel.py" line="244"/>
         <source>Characters {start}–{end}</source>
         <translation>字符 {start}–{end}</translation>
+    </message>
+</context>
+<context>
+    <name>ExportLogDialog</name>
+    <message>
+        <location filename="../privacy.py" line="74"/>
+        <source>Export log</source>
+        <translation>导出记录</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="77"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="78"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="79"/>
+        <source>Case</source>
+        <translation>病例</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="80"/>
+        <source>Template</source>
+        <translation>模板</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="81"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="82"/>
+        <source>Open findings (high / med. / low)</source>
+        <translation>未解决的问题（高 / 中 / 低）</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="83"/>
+        <source>Incomplete</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="84"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="99"/>
+        <source>Every Word document exported on this account, newest first. The log holds no patient text: a case is named by its number in EMRWriter and a short code of its path.</source>
+        <translation>本账户导出的每份 Word 文档，最新的在前。记录中没有任何患者文字：病例以其在 EMRWriter 中的编号及其路径的简短代码表示。</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="103"/>
+        <source>{n} damaged lines were skipped.</source>
+        <translation>已跳过 {n} 行损坏的记录。</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="105"/>
+        <source>Nothing has been exported on this account yet.</source>
+        <translation>本账户尚未导出过任何文档。</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="118"/>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="122"/>
+        <source>command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="128"/>
+        <source>no model</source>
+        <translation>无模型</translation>
     </message>
 </context>
 <context>
@@ -301,7 +393,7 @@
     </message>
     <message>
         <location filename="../main_window.py" line="188"/>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="227"/>
         <source>&amp;Draft</source>
         <translation>起草(&amp;D)</translation>
     </message>
@@ -361,178 +453,198 @@
         <translation>关于 EMRWriter(&amp;A)</translation>
     </message>
     <message>
+        <location filename="../main_window.py" line="207"/>
+        <source>&amp;Forget this case…</source>
+        <translation>忘记此病例(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>Delete every draft and version of this case that EMRWriter keeps</source>
+        <translation>删除 EMRWriter 保存的此病例的所有草稿和版本</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="209"/>
+        <source>Export &amp;log…</source>
+        <translation>导出记录(&amp;L)…</translation>
+    </message>
+    <message>
         <location filename="../main_window.py" line="210"/>
+        <source>Who exported which case&apos;s draft, and when (no patient text)</source>
+        <translation>谁在何时导出了哪个病例的草稿（不含患者文字）</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="214"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="217"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="230"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="232"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="235"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="241"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="246"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="247"/>
+        <location filename="../main_window.py" line="254"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251"/>
+        <location filename="../main_window.py" line="258"/>
         <source>The kind of document to draft</source>
         <translation>要起草的文书类型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264"/>
+        <location filename="../main_window.py" line="271"/>
         <source>The model that writes the narrative sections; click to choose another</source>
         <translation>书写叙述性段落的模型；点击可更换</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="278"/>
         <source>Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and the stay&apos;s timeline; or the record itself, the timeline&apos;s sentences, each cited (no model: a draft in seconds)</source>
         <translation>叙述部分（诊疗经过、出院情况等）的来源：由模型根据病历和住院时间线书写；或直接取自病历，即时间线中的原句，每句注明出处（不用模型，数秒完成）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="282"/>
         <source>Narrative: by the model</source>
         <translation>叙述部分：由模型书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276"/>
+        <location filename="../main_window.py" line="283"/>
         <source>Narrative: from the record</source>
         <translation>叙述部分：取自病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296"/>
+        <location filename="../main_window.py" line="303"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="298"/>
+        <location filename="../main_window.py" line="305"/>
         <source>The model used for drafting</source>
         <translation>用于起草的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="376"/>
         <source>Open a record file</source>
         <translation>打开病历文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="378"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation>病历文件 (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="377"/>
+        <location filename="../main_window.py" line="386"/>
         <source>Open a patient&apos;s folder</source>
         <translation>打开患者文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="398"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="415"/>
         <source>name unknown</source>
         <translation>姓名不详</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="419"/>
         <source>Choose the patient</source>
         <translation>选择患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="411"/>
+        <location filename="../main_window.py" line="420"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation>这些文件中有 {n} 位患者。要打开哪一位的病历？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="421"/>
+        <location filename="../main_window.py" line="430"/>
         <source>The record could not be opened.</source>
         <translation>无法打开该病历。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="422"/>
+        <location filename="../main_window.py" line="431"/>
         <source>Cannot open the record</source>
         <translation>无法打开病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="455"/>
+        <location filename="../main_window.py" line="464"/>
         <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../main_window.py" line="476"/>
         <source>Drafting</source>
         <translation>起草中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../main_window.py" line="476"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation>请先停止起草，再选择其他住院记录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486"/>
-        <location filename="../main_window.py" line="1015"/>
+        <location filename="../main_window.py" line="495"/>
+        <location filename="../main_window.py" line="1040"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="496"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation>模型仍在书写。要停止并打开另一份病历吗？已写出的内容会被保存。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="524"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation>拖入了多个项目：只打开第一个；如需一起打开，请拖入它们所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="540"/>
+        <location filename="../main_window.py" line="549"/>
         <source>No recent cases</source>
         <translation>没有最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="564"/>
+        <location filename="../main_window.py" line="573"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation>EMRWriter 上次未正常关闭。要恢复 {time} 的工作吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="567"/>
+        <location filename="../main_window.py" line="576"/>
         <source>{patient}: edited {sections}</source>
         <translation>{patient}：修改了 {sections}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="579"/>
         <source>Restore your work</source>
         <translation>恢复工作</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="586"/>
+        <location filename="../main_window.py" line="595"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
@@ -541,14 +653,14 @@ or drop a file or folder onto this window.</source>
 或把文件或文件夹拖到本窗口。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="606"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation>此病历中没有住院记录。
 请在左侧选择要总结的就诊。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="602"/>
+        <location filename="../main_window.py" line="611"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -561,74 +673,74 @@ sections marked “model” are written by the language model for you to check.<
 标为“模型”的段落由语言模型书写，需要您核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="652"/>
+        <location filename="../main_window.py" line="661"/>
         <source>Evidence for the finding</source>
         <translation>核查结果的依据</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="665"/>
         <source>Nothing in the record supports these words.</source>
         <translation>病历中没有支持这些文字的内容。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="684"/>
+        <location filename="../main_window.py" line="694"/>
         <source>Draft again</source>
         <translation>重新起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="686"/>
+        <location filename="../main_window.py" line="696"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation>您修改了 {sections}。新草稿将替换屏幕上的这份草稿；已修改的草稿仍保存在数据库中。要重新起草吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="699"/>
+        <location filename="../main_window.py" line="709"/>
         <source>The draft is checked against the record as soon as the model has finished.</source>
         <translation>模型写完后，草稿将立即与病历核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="705"/>
-        <location filename="../main_window.py" line="728"/>
+        <location filename="../main_window.py" line="715"/>
+        <location filename="../main_window.py" line="738"/>
         <source>Starting the model…</source>
         <translation>正在启动模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="705"/>
+        <location filename="../main_window.py" line="715"/>
         <source>Writing from the record…</source>
         <translation>正在根据病历生成…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="716"/>
-        <location filename="../main_window.py" line="740"/>
+        <location filename="../main_window.py" line="726"/>
+        <location filename="../main_window.py" line="750"/>
         <source>Template problem</source>
         <translation>模板问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="733"/>
+        <location filename="../main_window.py" line="743"/>
         <source>Stopping…</source>
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="770"/>
+        <location filename="../main_window.py" line="780"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="781"/>
+        <location filename="../main_window.py" line="791"/>
         <source>{section}: waiting for the server ({total} prompt tokens)</source>
         <translation>{section}：等待服务器（提示 {total} 个词元）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="924"/>
+        <location filename="../main_window.py" line="934"/>
         <source>… and {n} more</source>
         <translation>……另有 {n} 条</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="927"/>
+        <location filename="../main_window.py" line="937"/>
         <source>Unresolved findings</source>
         <translation>未处理的核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="928"/>
+        <location filename="../main_window.py" line="938"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -639,142 +751,142 @@ Export anyway?</source>
 仍然导出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="981"/>
+        <location filename="../main_window.py" line="1006"/>
         <source>its model</source>
         <translation>其模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="982"/>
+        <location filename="../main_window.py" line="1007"/>
         <source>{model} on {server}</source>
         <translation>{server} 上的 {model}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="983"/>
-        <location filename="../main_window.py" line="984"/>
+        <location filename="../main_window.py" line="1008"/>
+        <location filename="../main_window.py" line="1009"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="777"/>
+        <location filename="../main_window.py" line="787"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="787"/>
+        <location filename="../main_window.py" line="797"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="793"/>
+        <location filename="../main_window.py" line="803"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="797"/>
+        <location filename="../main_window.py" line="807"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../main_window.py" line="828"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="820"/>
+        <location filename="../main_window.py" line="830"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="845"/>
+        <location filename="../main_window.py" line="855"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="862"/>
+        <location filename="../main_window.py" line="872"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="895"/>
+        <location filename="../main_window.py" line="905"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="913"/>
+        <location filename="../main_window.py" line="923"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="915"/>
+        <location filename="../main_window.py" line="925"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="937"/>
+        <location filename="../main_window.py" line="947"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="937"/>
+        <location filename="../main_window.py" line="947"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="946"/>
+        <location filename="../main_window.py" line="956"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="946"/>
+        <location filename="../main_window.py" line="956"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="953"/>
+        <location filename="../main_window.py" line="966"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="958"/>
+        <location filename="../main_window.py" line="971"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="958"/>
+        <location filename="../main_window.py" line="971"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="963"/>
+        <location filename="../main_window.py" line="976"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="979"/>
+        <location filename="../main_window.py" line="1004"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="988"/>
+        <location filename="../main_window.py" line="1013"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="988"/>
+        <location filename="../main_window.py" line="1013"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="993"/>
+        <location filename="../main_window.py" line="1018"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="995"/>
+        <location filename="../main_window.py" line="1020"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -787,24 +899,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1003"/>
+        <location filename="../main_window.py" line="1028"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1007"/>
+        <location filename="../main_window.py" line="1032"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1007"/>
+        <location filename="../main_window.py" line="1032"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1015"/>
+        <location filename="../main_window.py" line="1040"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
@@ -812,17 +924,17 @@ Every draft must be checked and signed by a doctor.</source>
 <context>
     <name>ModelWorker</name>
     <message>
-        <location filename="../worker.py" line="213"/>
+        <location filename="../worker.py" line="214"/>
         <source>Replaced by a newer task before it started.</source>
         <translation>任务尚未开始即被新任务取代。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="247"/>
+        <location filename="../worker.py" line="248"/>
         <source>Not enough memory for this model; choose a smaller model or a smaller context size.</source>
         <translation>内存不足以运行此模型；请选择更小的模型或更小的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="251"/>
+        <location filename="../worker.py" line="252"/>
         <source>Internal error: {kind}: {message}</source>
         <translation>内部错误：{kind}：{message}</translation>
     </message>
@@ -999,6 +1111,33 @@ Every draft must be checked and signed by a doctor.</source>
         <location filename="../models_dialog.py" line="410"/>
         <source>This model may need about {need:.1f} GB of memory at this context size, but only {free:.1f} GB is free. Drafting may fail or slow the computer down; choose a smaller model or context size.</source>
         <translation>在此上下文长度下，该模型约需 {need:.1f} GB 内存，但当前仅有 {free:.1f} GB 可用。起草可能失败或使电脑变慢；请选择更小的模型或上下文长度。</translation>
+    </message>
+</context>
+<context>
+    <name>Privacy</name>
+    <message>
+        <location filename="../privacy.py" line="38"/>
+        <source>Forget this case</source>
+        <translation>忘记此病例</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="39"/>
+        <source>Delete everything EMRWriter keeps of {case}: every draft and every version of it, its place in the recent cases and the model&apos;s saved reading of the record?
+
+Exported Word documents and the record&apos;s own files are not touched. This cannot be undone.</source>
+        <translation>删除 EMRWriter 保存的关于{case}的一切：所有草稿及其每个版本、最近病例中的条目，以及模型对病历的已保存读取结果？
+
+已导出的 Word 文档和病历本身的文件不受影响。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="44"/>
+        <source>this case</source>
+        <translation>此病例</translation>
+    </message>
+    <message>
+        <location filename="../privacy.py" line="65"/>
+        <source>The case was forgotten.</source>
+        <translation>此病例已被忘记。</translation>
     </message>
 </context>
 <context>
