@@ -115,3 +115,25 @@ def test_a_bulk_export_is_one_case_per_patient(corpus):
     cases = expand_cases([bulk])
     assert len(cases) == len((bulk / "Patient.000.ndjson").read_text().splitlines()) > 1
     assert len({c.name for c in cases}) == len(cases) and all(c.patient and c.path == bulk for c in cases)
+
+
+def test_the_batch_command_prints_a_line_per_case_and_says_where_the_report_is(tmp_path, capsys):
+    from emrwriter.cli import main
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    out = tmp_path / "out"
+    with FakeServer(context=8192) as server:
+        code = main(["batch", str(EN_CASE), str(broken), "--out", str(out), "--server", server.url, "--jobs", "2"])
+        err = capsys.readouterr().err
+        assert code == 1  # a case failed
+        assert f"model {MODEL}, context 8192 tokens (models)" in err
+        assert f"{EN_CASE.name}: done in " in err and "broken: failed" in err and "broken.json" in err
+        assert err.strip().splitlines()[-1].startswith("1 done, 1 failed in ") and "batch-report.csv" in err
+        assert main(["models", "--server", server.url]) == 0
+        listed = capsys.readouterr()
+        assert listed.out.strip() == MODEL and "context 8192" in listed.err
+    assert main(["draft", str(EN_CASE), "--server", server.url, "--model", "x.gguf"]) == 2
+    assert "exclude each other" in capsys.readouterr().err
+    assert main(["batch", str(EN_CASE), "--out", str(out), "--server", server.url]) == 2  # the server is gone
+    assert "cannot reach the server" in capsys.readouterr().err

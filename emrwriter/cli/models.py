@@ -1,4 +1,5 @@
-"""``emrwriter models``: the models found (the bundled default and models/ folders)."""
+"""``emrwriter models``: the models found (the bundled default and models/ folders), or
+with ``--server URL`` the models a shared inference server offers and the one it would use."""
 
 from __future__ import annotations
 
@@ -6,17 +7,31 @@ import argparse
 import json
 import sys
 
-from ..workflow import find_models
+from ..workflow import check_server, find_models, server_models, server_settings
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list the models found")
     models.add_argument("--json", action="store_true", help="machine-readable output")
+    models.add_argument(
+        "--server", nargs="?", const="configured", metavar="URL", help="list a server's models (alone: the site config's server)"
+    )
     models.set_defaults(func=run)
     return models
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.server:
+        settings = server_settings(None if args.server == "configured" else args.server)
+        names = server_models(settings)
+        ok, line = check_server(settings)
+        if args.json:
+            print(json.dumps({"server": settings.url, "models": names, "ok": ok, "detail": line}, indent=2))
+        else:
+            for name in names:
+                print(name)
+            print(("" if ok else "problem: ") + f"{settings.url}: {line}", file=sys.stderr)
+        return 0 if ok else 2
     found, problems = find_models()
     if args.json:
         print(json.dumps({"models": [m.as_dict() for m in found], "problems": problems}, indent=2))
