@@ -25,12 +25,22 @@ database, or failing SQLite's quick check) is moved aside under a timestamped na
 empty store takes its place, with one line saying so. ``forget_case`` leaves nothing of a
 case in the file: its rows go, and the file is rebuilt (VACUUM) and its WAL emptied, so no
 deleted page still holds the patient's text.
+
+Encryption at rest (optional; the site config's ``[store] encrypt = true``): with a ``key``
+the file is opened through SQLCipher (the ``sqlcipher3`` package, extra ``encryption``),
+every page of the file and of its WAL encrypted with AES-256. The key is 32 random bytes
+kept in the OS keyring (``keyring``: Windows Credential Manager, macOS Keychain, the Secret
+Service on Linux desktops) under the store's path, made on first use; ``store_key`` fetches
+it. A plain store met with a key is converted once (sqlcipher_export) and the plain file
+replaced. A file the key does not open is never moved aside (a lost key is not damage).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -121,6 +131,15 @@ class DamagedStore(StoreError):
 
 # SQLite's result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
 DAMAGE_CODES = {11, 26}
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+try:  # SQLCipher, when installed: its own DB-API module and exceptions
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    DB_ERRORS = (sqlite3.Error, sqlcipher.Error)
+except ImportError:  # pragma: no cover - the encryption extra is optional
+    sqlcipher = None
+KEYRING_SERVICE = "EMRWriter store key"
+PLAIN_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm")  # SQLite's companions of the database file, in WAL mode
 
 
@@ -177,9 +196,10 @@ def default_store_path() -> Path:
 class Store:
     """One SQLite file, one connection, used from one thread."""
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = datetime.now, key: str | None = None) -> None:
         self.path = Path(path)
         self._clock = clock
+        self.encrypted = key is not None
         self._session: int | None = None
         try:
             private_folder(self.path.parent)
@@ -189,17 +209,20 @@ class Store:
                 narrow(file)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so reads inside a
             # transaction are part of it (the implicit mode only begins on the first write).
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
-        except (OSError, sqlite3.Error) as exc:
+            self._db = _connect(self.path, key)
+        except (OSError, *DB_ERRORS) as exc:
             raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
         try:
             self._prepare()
         except StoreError:
             self._db.close()
             raise
-        except sqlite3.Error as exc:  # "file is not a database", read-only, disk full
+        except DB_ERRORS as exc:  # "file is not a database", read-only, disk full
             self._db.close()
-            kind = DamagedStore if getattr(exc, "sqlite_errorcode", None) in DAMAGE_CODES else StoreError
+            damaged = getattr(exc, "sqlite_errorcode", None) in DAMAGE_CODES and not self.encrypted
+            if self.encrypted and "not a database" in str(exc):
+                raise StoreError(f"{self.path}: the key in the keyring does not open this encrypted store") from exc
+            kind = DamagedStore if damaged else StoreError
             raise kind(f"{self.path}: cannot open the database ({exc})") from exc
         log.info("store %s open (schema %d)", self.path, SCHEMA_VERSION)
 
@@ -221,7 +244,7 @@ class Store:
             script = MIGRATIONS[target - 1]
             try:
                 self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;")
-            except sqlite3.Error:
+            except DB_ERRORS:
                 if self._db.in_transaction:
                     self._db.rollback()
                 raise
@@ -254,13 +277,13 @@ class Store:
                 if self._db.in_transaction:
                     self._db.rollback()
                 raise
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: could not save ({exc})") from exc
 
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:
             return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: could not read ({exc})") from exc
 
     def _now(self) -> str:
@@ -307,7 +330,7 @@ class Store:
         try:
             self._db.execute("VACUUM")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: the case was deleted but the file could not be compacted ({exc})") from exc
         log.info("case %d forgotten", case_id)
         return cache_files
@@ -571,14 +594,82 @@ class MovedAside:
         return f"{self.reason}. It was moved aside as {self.aside} and an empty store was started."
 
 
-def open_store(path: str | Path, *, clock: Callable[[], datetime] = datetime.now) -> tuple[Store, MovedAside | None]:
+def _connect(path: Path, key: str | None):
+    if key is None:
+        return sqlite3.connect(path, isolation_level=None, timeout=5.0)
+    if sqlcipher is None:
+        raise StoreError(
+            f"{path}: the site config asks for an encrypted store, but SQLCipher is not installed (pip install sqlcipher3-binary)"
+        )
+    if path.stat().st_size and path.read_bytes()[:16] == PLAIN_HEADER:
+        _encrypt_plain(path, key)
+    db = sqlcipher.connect(str(path), isolation_level=None, timeout=5.0)
+    db.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our one line, not SQLCipher's on stderr
+    db.execute(f"PRAGMA key = \"x'{key}'\"")
+    return db
+
+
+def _encrypt_plain(path: Path, key: str) -> None:
+    """A plain store met with a key: an encrypted copy made beside it replaces it."""
+    with sqlite3.connect(path) as plain:  # the WAL into the file first
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    plain.close()
+    target = path.with_name(path.name + ".encrypting")
+    target.unlink(missing_ok=True)
+    create_private(target)
+    db = sqlcipher.connect(str(path), isolation_level=None)
+    try:
+        db.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key}'\"", (str(target),))
+        db.execute("SELECT sqlcipher_export('encrypted')")
+        version = db.execute("PRAGMA main.user_version").fetchone()[0]
+        db.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        db.execute("DETACH DATABASE encrypted")
+    finally:
+        db.close()
+    for suffix in SIDE_FILES:
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    os.replace(target, path)
+    log.info("store %s encrypted", path)
+
+
+def new_key() -> str:
+    return secrets.token_hex(32)
+
+
+def store_key(path: str | Path) -> str:
+    """The store's key from the OS keyring (made and kept there on first use); StoreError,
+    one line, when there is no keyring to keep it in."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        raise StoreError(f"{path}: the site config asks for an encrypted store, but keyring is not installed") from None
+    account = str(Path(path).resolve())
+    try:
+        key = keyring.get_password(KEYRING_SERVICE, account)
+        if not key:
+            key = new_key()
+            keyring.set_password(KEYRING_SERVICE, account, key)
+            log.info("store key made and kept in the OS keyring")
+    except (KeyringError, RuntimeError) as exc:
+        raise StoreError(
+            f"{path}: the site config asks for an encrypted store, but no OS keyring can keep its key ({exc})"
+        ) from None
+    if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        raise StoreError(f"{path}: the store key in the OS keyring is not one EMRWriter made")
+    return key
+
+
+def open_store(
+    path: str | Path, *, clock: Callable[[], datetime] = datetime.now, key: str | None = None
+) -> tuple[Store, MovedAside | None]:
     """The store at ``path``, and what was done when it had to be replaced: a damaged
     file is moved aside (with its WAL and SHM) as ``NAME.damaged-YYYYmmdd-HHMMSS`` and an
     empty store is made in its place. Other failures (permissions, a newer schema, a full
     disk) raise StoreError: moving a sound file aside would hide the doctor's work."""
     path = Path(path)
     try:
-        return Store(path, clock=clock), None
+        return Store(path, clock=clock, key=key), None
     except DamagedStore as exc:
         reason = str(exc)
     stamp = clock().strftime("%Y%m%d-%H%M%S")
@@ -591,7 +682,7 @@ def open_store(path: str | Path, *, clock: Callable[[], datetime] = datetime.now
     except OSError as exc:
         raise StoreError(f"{reason}; it could not be moved aside ({exc.strerror})") from None
     log.info("store %s was damaged; moved aside as %s", path, aside.name)  # the faces tell the user
-    return Store(path, clock=clock), MovedAside(reason, aside)
+    return Store(path, clock=clock, key=key), MovedAside(reason, aside)
 
 
 def _dumps(value: object) -> str:

@@ -181,8 +181,12 @@ def default_store_path() -> Path:
 
 def open_store(path: Path | None = None) -> tuple[store.Store, store.MovedAside | None]:
     """The doctor's store (StoreError, one line, when it cannot be opened); a damaged one is
-    moved aside and an empty one started, and the second value says so."""
-    return store.open_store(path or store.default_store_path())
+    moved aside and an empty one started, and the second value says so. Encrypted with the
+    key from the OS keyring when the site config says ``[store] encrypt = true``."""
+    from .config import config
+
+    path = Path(path or store.default_store_path())
+    return store.open_store(path, key=store.store_key(path) if config().store.encrypt else None)
 
 
 @dataclass
