@@ -108,7 +108,7 @@ def portable_llama_wheel(version: str, jobs: int) -> Path:
     return sorted(WHEELS.glob(f"llama_cpp_python-{version}-*.whl"))[-1]
 
 
-def build_venv(llama_wheel: Path) -> Path:
+def build_venv(llama_wheel: Path, pyside6: str | None = None) -> Path:
     """build/venv with the portable llama-cpp-python, EMRWriter from this tree and PyInstaller."""
     python = venv_python(BUILD_VENV)
     if not python.exists():
@@ -120,6 +120,8 @@ def build_venv(llama_wheel: Path) -> Path:
     # This tree as it is now, and the portable wheel even if a native one of the same
     # version got in; nothing else changes.
     run([*pip, "--no-deps", "--force-reinstall", llama_wheel, ROOT], env=env)
+    if pyside6:  # an older Qt for older PCs (the wheels' glibc floor: packaging/README.md)
+        run([*pip, f"PySide6-Essentials=={pyside6}"], env=env)
     return python
 
 
@@ -165,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheel-only", action="store_true", help="only compile the portable llama-cpp-python wheel")
     parser.add_argument("--deb-only", action="store_true", help="package the existing dist/EMRWriter as a .deb")
     parser.add_argument("--no-check", action="store_true", help="skip the demo run of the finished bundle")
+    parser.add_argument(
+        "--pyside6",
+        metavar="VERSION",
+        help="bundle this PySide6-Essentials release (6.9.3: runs on glibc 2.28, for older UOS/Kylin)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     bundle = DIST / "EMRWriter"
@@ -172,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         wheel = portable_llama_wheel(args.llama_version, args.jobs)
         if args.wheel_only:
             return 0
-        python = build_venv(wheel)
+        python = build_venv(wheel, args.pyside6)
         icons(python)
         bundle = pyinstaller(python)
         log(f"bundle: {bundle} ({folder_size(bundle) / 1e6:.0f} MB)")

@@ -70,22 +70,33 @@ def elf_files(folder: Path) -> list[Path]:
     return found
 
 
+def requirements(path: Path) -> tuple[list[str], tuple[int, ...]]:
+    """The sonames an ELF file names as NEEDED, and the newest glibc symbol version it asks
+    for (readelf, from binutils)."""
+    out = subprocess.run(["readelf", "-d", "-V", str(path)], capture_output=True, text=True, check=True).stdout
+    sonames = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    versions = [tuple(int(n) for n in v.split(".")) for v in re.findall(r"Name: GLIBC_(\d+(?:\.\d+)+)", out)]
+    return sonames, max(versions, default=(0,))
+
+
 def needed(path: Path) -> list[str]:
-    """The sonames an ELF file names as NEEDED (readelf -d, from binutils)."""
-    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True, check=True).stdout
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    return requirements(path)[0]
 
 
-def system_needs(bundle: Path) -> dict[str, list[str]]:
-    """soname -> the bundled files that need it, for sonames the bundle does not carry."""
+def system_needs(bundle: Path) -> tuple[dict[str, list[str]], str]:
+    """soname -> the bundled files that need it, for sonames the bundle does not carry; and
+    the oldest glibc the bundle runs on ("2.34"), the newest symbol version it asks for."""
     files = elf_files(bundle)
     carried = {p.name for p in bundle.rglob("*")}
     needs: dict[str, list[str]] = {}
+    floor: tuple[int, ...] = (0,)
     for path in files:
-        for soname in needed(path):
+        sonames, glibc = requirements(path)
+        floor = max(floor, glibc)
+        for soname in sonames:
             if soname not in carried:
                 needs.setdefault(soname, []).append(str(path.relative_to(bundle)))
-    return needs
+    return needs, ".".join(map(str, floor))
 
 
 def relations(needs: dict[str, list[str]], table: dict) -> tuple[list[str], list[str]]:
@@ -138,8 +149,9 @@ def control(version: str, arch: str, installed_kb: int, depends: list[str], reco
 def build_deb(bundle: Path, icons: Path, out_dir: Path) -> Path:
     if not (bundle / "emrwriter").is_file():
         raise PackagingError(f"no bundle at {bundle}: run python packaging/build.py first")
-    needs = system_needs(bundle)
+    needs, glibc = system_needs(bundle)
     depends, recommends = relations(needs, library_table())
+    depends = [f"libc6 (>= {glibc})" if d == "libc6" else d for d in depends]  # as dpkg-shlibdeps would say
     version, arch = deb_version(), deb_architecture()
     with tempfile.TemporaryDirectory(prefix="emrwriter-deb-") as tmp:
         root = Path(tmp) / "root"
