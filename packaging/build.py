@@ -116,7 +116,9 @@ def build_venv(llama_wheel: Path, pyside6: str | None = None) -> Path:
         venv.EnvBuilder(with_pip=True, clear=True).create(BUILD_VENV)
     env = pip_env()
     pip = [python, "-m", "pip", "install", "--quiet"]
-    run([*pip, llama_wheel, f"{ROOT}[bundle]"], env=env)  # dependencies, the first time
+    # Dependencies, the first time; with the encryption extra, so a site that sets
+    # [store] encrypt = true (SQLCipher, the key in the OS keyring) works from the bundle.
+    run([*pip, llama_wheel, f"{ROOT}[bundle,encryption]"], env=env)
     # This tree as it is now, and the portable wheel even if a native one of the same
     # version got in; nothing else changes.
     run([*pip, "--no-deps", "--force-reinstall", llama_wheel, ROOT], env=env)
