@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from emrwriter import config as config_module
 from emrwriter.config import DEFAULT_TEMPLATES, load_config
@@ -108,3 +111,52 @@ def test_the_example_file_documents_every_key_and_reads_without_a_warning(tmp_pa
     for table, known in config_module._TABLES.items():
         assert {f"{table}.{key}" for key in known} <= keys
     assert set(config_module._TOP) <= keys
+
+
+# --- the keys wired today: each read where the app uses it -------------------------------------
+
+
+@pytest.fixture
+def site_file(tmp_path, monkeypatch):
+    """Write a site file and make this process read it (the cached config is read again)."""
+
+    def write(text: str) -> Path:
+        path = _write(tmp_path / "site.toml", text)
+        monkeypatch.setenv("EMRWRITER_SITE_CONFIG", str(path))
+        monkeypatch.setenv("EMRWRITER_USER_CONFIG", str(tmp_path / "no-user.toml"))
+        config_module.config.cache_clear()
+        return path
+
+    yield write
+    config_module.config.cache_clear()
+
+
+def test_site_folders_for_templates_models_and_the_store(site_file, tmp_path):
+    from emrwriter.paths import BUNDLED_TEMPLATES, model_dirs, template_dirs, user_data_dir
+    from emrwriter.store import default_store_path
+    from emrwriter.templates import available_templates
+
+    site_templates = tmp_path / "hospital-templates"
+    shutil.copytree(BUNDLED_TEMPLATES / "discharge_summary_zh", site_templates / "discharge_summary_zh")
+    site_file(f'templates_dir = "{site_templates}"\nmodels_dir = "models"\n[store]\nfolder = "ward-store"\n')
+    dirs = template_dirs()
+    assert dirs[0] == user_data_dir() / "templates" and dirs[1:] == [site_templates, BUNDLED_TEMPLATES]
+    found = available_templates()
+    assert found["discharge_summary_zh"] == site_templates / "discharge_summary_zh"  # the site's replaces ours
+    assert found["discharge_summary_en"] == BUNDLED_TEMPLATES / "discharge_summary_en"
+    assert model_dirs()[0] == tmp_path / "models"
+    assert default_store_path() == tmp_path / "ward-store" / "emrwriter.sqlite3"
+
+
+def test_default_template_threads_and_language_from_the_site_file(site_file, default_model):
+    from emrwriter.engine.llama_engine import LocalEngine
+    from emrwriter.gui.i18n import resolve_language
+    from emrwriter.workflow import default_template_name
+
+    site_file('threads = 3\nlanguage = "zh_CN"\n[default_template]\nen = "hospital_en"\n')
+    assert default_template_name("en") == "hospital_en" and default_template_name("zh") == "discharge_summary_zh"
+    assert LocalEngine(default_model, prefix_cache=None).threads == 3
+    assert LocalEngine(default_model, threads=1, prefix_cache=None).threads == 1  # an explicit choice wins
+    assert resolve_language("") == "zh_CN" and resolve_language("en") == "en"
+    site_file('language = "en"\n')
+    assert resolve_language("") == "en"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..config import config
 from ..records.headings import find_sections
 from ..templates import Template, TemplateProblem, load_template
 from ..words import words
@@ -104,7 +105,8 @@ class Completeness:
 
 
 def default_template_name(language: str) -> str:
-    return "discharge_summary_zh" if language == "zh" else "discharge_summary_en"
+    """The template for a record in ``language``: the config's default_template (site or user), else ours."""
+    return config().template_for(language)
 
 
 def _heading_spans(text: str, template: Template) -> list[tuple[int, int, str]]:

@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..config import config
 from ..templates import sandbox
 from .base import (
     LOADING,
@@ -198,7 +199,7 @@ class LocalEngine(Engine):
         self.info = info
         self.gpu_layers = gpu_layers
         self.name = info.name
-        self.threads = threads or physical_cores()
+        self.threads = threads or config().threads or physical_cores()  # the site's or user's config file may set it
         trained = info.context_length or 2048
         self._limit = min(trained, context_cap) if context_cap else trained
         self.seed = seed

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from ..config import config
+
 log = logging.getLogger(__name__)
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -22,8 +24,9 @@ _installed: list[QTranslator] = []
 
 
 def resolve_language(saved: str | None) -> str:
-    """The language to use: the saved one, or the system's when none was saved (zh_* -> zh_CN, else en)."""
-    code = saved or QLocale.system().name()
+    """The language to use: the saved one, else the site's or user's config file's, else the
+    system's (zh_* -> zh_CN, else en)."""
+    code = saved or config().language or QLocale.system().name()
     return CHINESE if code.lower().startswith("zh") else ENGLISH
 
 
