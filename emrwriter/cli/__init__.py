@@ -32,7 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="emrwriter", description="Draft discharge summaries from local patient records, offline.")
     parser.add_argument("--version", action="version", version=f"emrwriter {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in (draft, batch, inspect, models, demo, verify, bench, open_app, forget, doctor):  # the order --help lists them in
+    for command in (
+        draft,
+        batch,
+        inspect,
+        models,
+        demo,
+        verify,
+        bench,
+        open_app,
+        forget,
+        doctor,
+    ):  # the order --help lists them in
         command.add_parser(sub)
     return parser
 
