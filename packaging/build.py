@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -116,6 +117,10 @@ def build_venv(llama_wheel: Path, pyside6: str | None = None) -> Path:
         venv.EnvBuilder(with_pip=True, clear=True).create(BUILD_VENV)
     env = pip_env()
     pip = [python, "-m", "pip", "install", "--quiet"]
+    # setuptools builds this tree's wheel in build/lib and build/bdist.*, and would carry
+    # along files a previous build left there that the tree no longer has.
+    for stale in [BUILD / "lib", *BUILD.glob("bdist.*")]:
+        shutil.rmtree(stale, ignore_errors=True)
     # Dependencies, the first time; with the encryption extra, so a site that sets
     # [store] encrypt = true (SQLCipher, the key in the OS keyring) works from the bundle.
     run([*pip, llama_wheel, f"{ROOT}[bundle,encryption]"], env=env)

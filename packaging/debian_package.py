@@ -14,6 +14,8 @@ packaging/linux/system-libraries.toml."""
 
 from __future__ import annotations
 
+import email.utils
+import gzip
 import re
 import shutil
 import subprocess
@@ -127,13 +129,12 @@ def control(version: str, arch: str, installed_kb: int, depends: list[str], reco
         "Package: emrwriter\n"
         f"Version: {version}\n"
         f"Architecture: {arch}\n"
-        "Maintainer: EMRWriter maintainers <emrwriter@localhost>\n"
+        "Maintainer: EMRWriter maintainers <emrwriter@example.org>\n"
         f"Installed-Size: {installed_kb}\n"
         f"Depends: {', '.join(depends)}\n"
         f"Recommends: {', '.join(recommends)}\n"
         "Section: science\n"
         "Priority: optional\n"
-        "Homepage: https://localhost/emrwriter\n"
         "Description: offline discharge-summary drafting from local records\n"
         " EMRWriter drafts a discharge summary from a patient's local records with a\n"
         " small language model that runs on the PC's own processor: nothing leaves the\n"
@@ -167,6 +168,9 @@ def build_deb(bundle: Path, icons: Path, out_dir: Path) -> Path:
             _copy(SITE_CONFIG_EXAMPLE, root / "etc/emrwriter/config.example.toml")
             conffiles.append("/etc/emrwriter/config.example.toml")
         _install(root / "usr/share/doc/emrwriter/copyright", _copyright(), 0o644)
+        changelog = root / "usr/share/doc/emrwriter/changelog.gz"
+        changelog.write_bytes(gzip.compress(_changelog(version).encode(), 9, mtime=0))
+        changelog.chmod(0o644)
         installed_kb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
         debian = root / "DEBIAN"
         _install(debian / "control", control(version, arch, installed_kb, depends, recommends), 0o644)
@@ -197,11 +201,20 @@ def _copyright() -> str:
     return (
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
         "Upstream-Name: emrwriter\n\n"
-        "Files: *\nCopyright: EMRWriter authors\nLicense: Apache-2.0\n"
+        "Files: *\nCopyright: 2026 EMRWriter authors\nLicense: Apache-2.0\n"
         " On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n"
         " The bundle in /opt/emrwriter also carries Python (PSF-2.0), Qt for Python\n"
         " (LGPL-3.0), llama.cpp (MIT) and SmolLM2-135M-Instruct (Apache-2.0), each\n"
         " under its own licence.\n"
+    )
+
+
+def _changelog(version: str) -> str:
+    stamp = email.utils.formatdate(usegmt=False)
+    return (
+        f"emrwriter ({version}) unstable; urgency=medium\n\n"
+        "  * Built from the EMRWriter tree by packaging/build.py --deb.\n\n"
+        f" -- EMRWriter maintainers <emrwriter@example.org>  {stamp}\n"
     )
 
 
