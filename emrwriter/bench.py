@@ -629,3 +629,200 @@ def _ge(value, bound):
 
 def _le(value, bound):
     return None if value is None else value <= bound
+
+
+# --------------------------------------------------------------------------- the server path
+
+
+@dataclass
+class ServerBenchOptions:
+    """``emrwriter bench --server URL``: the server path against the local path on the same
+    model, and batch throughput for several --jobs. ``server="local"`` starts llama-cpp-python's
+    own server on this machine, on the same GGUF file (its log then says what it read)."""
+
+    server: str
+    path: Path = DEFAULT_CASE
+    template: str | None = None
+    model: Path | None = None
+    server_model: str | None = None
+    server_context: int | None = None
+    threads: int | None = None
+    ctx: int | None = 4096
+    max_tokens: int | None = 64
+    jobs: tuple[int, ...] = (1, 2, 4)
+    batch: tuple[Path, ...] = ()
+    skip_local: bool = False
+
+
+class ServerBench:
+    """One run: ``ServerBench(options).run()`` -> the results (a JSON-ready dict)."""
+
+    def __init__(self, args: ServerBenchOptions):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="emrwriter-bench-server-"))
+
+    def run(self) -> dict:
+        try:
+            return self._run()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _run(self) -> dict:
+        from .batch import expand_cases, run_batch
+        from .drafting.pipeline import draft_summary
+        from .engine.llama_cpp_server import start_llama_cpp_server
+        from .engine.llama_engine import LocalEngine, physical_cores
+        from .engine.models import resolve_model
+        from .engine.server_engine import ServerEngine, ServerSettings
+        from .records.case import load_case
+        from .records.stay import select_encounter
+        from .templates import load_template
+        from .workflow import template_name_for
+
+        args = self.args
+        started = time.monotonic()
+        results: dict = {"machine": machine_info()}
+        info = resolve_model(args.model)
+        threads = args.threads or physical_cores()
+        record = load_case(args.path)
+        stay = select_encounter(record)
+        template = load_template(args.template or template_name_for(record))
+        if args.max_tokens:
+            template = _copy_template(template.folder, self.tmp / "template" / template.name, [], args.max_tokens)
+        local_server = None
+        if args.server == "local":
+            say(f"starting llama-cpp-python's server on {info.name} ({threads} threads, n_ctx {args.ctx})...")
+            local_server = start_llama_cpp_server(info.path, self.tmp / "server.log", n_ctx=args.ctx or 4096, threads=threads)
+            url = local_server.url
+        else:
+            url = args.server
+        settings = ServerSettings(url, model=args.server_model or "", context=args.server_context or 0)
+        if local_server is not None:
+            settings = ServerSettings(url, context=args.ctx or 4096)
+        try:
+            results["case"] = {"path": str(args.path), "template": template.name, "max_tokens": args.max_tokens}
+            results["server"] = {"url": url, "started_here": local_server is not None}
+            # -- the local path --------------------------------------------------------------
+            if not args.skip_local:
+                say("local draft (in-process llama.cpp, empty prefix cache)...")
+                engine = LocalEngine(info, threads=threads, context_cap=args.ctx, prefix_cache=None)
+                local, _ = Bench._draft(self, draft_summary, stay, template, lambda: engine)
+                results["local"] = self._summary(local, local.draft.stats.prompt_tokens_evaluated, None)
+                del engine
+            # -- the server path -------------------------------------------------------------
+            say(f"server draft ({url})...")
+            mark = len(local_server.evaluated_tokens()) if local_server else 0
+            with ServerEngine(settings) as engine:
+                server_run = self._server_draft(draft_summary, stay, template, engine)
+                results["server"].update(engine.settings())
+                reported = [n for n in engine.counters.reported_evaluated if n is not None]
+            per_section = reported or None
+            source = "the server's timings/usage" if reported else ""
+            if not per_section and local_server is not None:
+                per_section = local_server.evaluated_tokens()[mark:][1:]  # the first: the chat-template probe
+                source = "the server's log (llama_perf_context_print)"
+            evaluated = sum(per_section) if per_section else None
+            results["server_draft"] = self._summary(server_run, evaluated, per_section)
+            results["server_draft"]["evaluated_source"] = source or "not reported by this server"
+            # -- batch throughput --------------------------------------------------------------
+            cases = expand_cases(args.batch or [args.path])
+            results["batch"] = {"cases": len(cases), "runs": []}
+            for jobs in args.jobs:
+                say(f"batch of {len(cases)} cases, --jobs {jobs}...")
+                t0 = time.monotonic()
+                summary = run_batch(
+                    cases,
+                    self.tmp / f"batch-{jobs}",
+                    lambda: ServerEngine(settings),
+                    jobs=jobs,
+                    template=template.folder,
+                    resume=False,
+                )
+                wall = time.monotonic() - t0
+                done = summary.count("done")
+                results["batch"]["runs"].append(
+                    {
+                        "jobs": jobs,
+                        "done": done,
+                        "failed": summary.count("failed"),
+                        "wall_seconds": round(wall, 1),
+                        "summaries_per_hour": round(done / wall * 3600, 1) if wall and done else 0,
+                        "generated_tokens": sum(r.tokens for r in summary.results),
+                    }
+                )
+                say(f"  {done} done in {wall:.0f} s: {results['batch']['runs'][-1]['summaries_per_hour']} summaries/hour")
+        finally:
+            if local_server is not None:
+                local_server.stop()
+        results["machine"]["load_average_end"] = _loadavg()
+        results["seconds"] = round(time.monotonic() - started, 1)
+        return results
+
+    def _server_draft(self, draft_summary, stay, template, engine):
+        engine.connect()  # asking the server about itself is not part of a draft's time
+        engine.count_tokens(engine.chat_prompt("a", "b"))
+        t0 = time.monotonic()
+        timeline = _Timeline(t0)
+        draft = draft_summary(stay, template, engine, on_progress=timeline)
+        run = _Run(draft, time.monotonic() - t0, timeline.first_write, [], [])
+        say(f"  {run.wall:.1f} s, first token {_round(run.first_write)} s, written {draft.stats.generated_tokens}")
+        return run
+
+    @staticmethod
+    def _summary(run: _Run, evaluated: int | None, per_section: list | None) -> dict:
+        stats = run.draft.stats
+        record = stats.record_tokens
+        return {
+            "wall_seconds": round(run.wall, 2),
+            "seconds_to_first_token": _round(run.first_write),
+            "record_tokens": record,
+            "prompt_tokens_whole": stats.prompt_tokens,  # what a drafter without prefix reuse would read
+            "prompt_tokens_evaluated": evaluated,
+            "evaluated_per_section": per_section,
+            "most_read_after_the_first": _most_after_first(run, per_section),
+            "generated_tokens": stats.generated_tokens,
+            "sections": len(stats.sections),
+        }
+
+
+def _most_after_first(run: _Run, per_section: list | None) -> int | None:
+    """The most prompt tokens one section read once the record was in: far below the record's
+    tokens when the record is read once. Local: every section reads after the shared prefix;
+    server: the first section reads the record, the others after it."""
+    if per_section is None:  # the local engine: its own counts
+        later = [s.evaluated_tokens for s in run.draft.stats.sections]
+    else:
+        later = per_section[1:]
+    return max(later) if later else None
+
+
+def format_server_table(results: dict) -> str:
+    """The server benchmark as Markdown (what the README and docs/deployment.md show)."""
+    rows = ["| | local (in-process) | server |", "|---|---|---|"]
+    local, server = results.get("local") or {}, results.get("server_draft") or {}
+    for label, key in (
+        ("first token (s)", "seconds_to_first_token"),
+        ("wall time (s)", "wall_seconds"),
+        ("record tokens", "record_tokens"),
+        ("prompt tokens evaluated per draft", "prompt_tokens_evaluated"),
+        ("the most a section read once the record was in", "most_read_after_the_first"),
+        ("prompt tokens without prefix reuse", "prompt_tokens_whole"),
+        ("tokens written", "generated_tokens"),
+    ):
+        rows.append(f"| {label} | {local.get(key, 'n/a')} | {server.get(key, 'n/a')} |")
+    lines = rows + [
+        "",
+        f"server evaluated per section: {server.get('evaluated_per_section')} ({server.get('evaluated_source')})",
+        "",
+    ]
+    lines += ["| --jobs | cases done | wall (s) | summaries/hour |", "|---|---|---|---|"]
+    for run in results.get("batch", {}).get("runs", []):
+        lines.append(
+            f"| {run['jobs']} | {run['done']}/{results['batch']['cases']} | {run['wall_seconds']} | {run['summaries_per_hour']} |"
+        )
+    machine = results.get("machine", {})
+    lines += [
+        "",
+        f"{machine.get('cpu')}, {machine.get('physical_cores')} cores; load {machine.get('load_average_start')} -> {machine.get('load_average_end')}",
+    ]
+    return "\n".join(lines)

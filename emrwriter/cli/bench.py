@@ -11,7 +11,17 @@ import os
 import sys
 from pathlib import Path
 
-from ..bench import DEFAULT_CASE, Bench, BenchOptions, say, write_results
+from ..bench import (
+    DEFAULT_CASE,
+    Bench,
+    BenchOptions,
+    ServerBench,
+    ServerBenchOptions,
+    format_server_table,
+    say,
+    write_results,
+)
+from ..engine.base import EngineError
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -45,12 +55,26 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     bench.add_argument("--tune", action="store_true", help="also compare batch sizes, flash attention and KV-cache types")
     for part in ("naive", "state", "lookup", "gui", "corpus"):
         bench.add_argument(f"--skip-{part}", action="store_true", help=f"leave out the {part} measurement")
+    server = bench.add_argument_group("the server path (emrwriter bench --server URL)")
+    server.add_argument(
+        "--server",
+        metavar="URL",
+        help="measure a shared inference server against the local path on the same model, and batch throughput; "
+        "'local' starts llama-cpp-python's server here on --model",
+    )
+    server.add_argument("--server-model", metavar="NAME", help="the server's model (default: its only one)")
+    server.add_argument("--server-context", type=int, metavar="N", help="the server's context, where it does not say it")
+    server.add_argument("--jobs", default="1,2,4", metavar="N,N,...", help="batch runs with these --jobs (default 1,2,4)")
+    server.add_argument("--batch", nargs="+", type=Path, metavar="CASE", help="the batch's cases (default: PATH)")
+    server.add_argument("--skip-local", action="store_true", help="leave out the local draft")
     bench.set_defaults(func=run)
     return bench
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; 0 when it ran (whether or not every target was met), 130 if interrupted."""
+    if getattr(args, "server", None):
+        return run_server(args)
     options = BenchOptions(**{f.name: getattr(args, f.name) for f in dataclasses.fields(BenchOptions)})
     try:
         results = Bench(options, gui_stall=gui_stall).run()
@@ -58,6 +82,37 @@ def run(args: argparse.Namespace) -> int:
         print("emrwriter bench: stopped", file=sys.stderr)
         return 130
     print(format_table(results))
+    write_results(args.json, results)
+    print(f"results written to {args.json}", file=sys.stderr)
+    return 0
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """The server path against the local path, and batch throughput (emrwriter.bench.ServerBench)."""
+    try:
+        jobs = tuple(int(n) for n in args.jobs.split(",") if n.strip())
+    except ValueError:
+        raise EngineError(f"--jobs {args.jobs}: give whole numbers separated by commas, e.g. 1,2,4") from None
+    options = ServerBenchOptions(
+        server=args.server,
+        path=args.path,
+        template=args.template,
+        model=args.model,
+        server_model=args.server_model,
+        server_context=args.server_context,
+        threads=args.threads,
+        ctx=args.ctx or 4096,
+        max_tokens=args.max_tokens or 64,
+        jobs=jobs or (1,),
+        batch=tuple(args.batch or ()),
+        skip_local=args.skip_local,
+    )
+    try:
+        results = ServerBench(options).run()
+    except KeyboardInterrupt:
+        print("emrwriter bench: stopped", file=sys.stderr)
+        return 130
+    print(format_server_table(results))
     write_results(args.json, results)
     print(f"results written to {args.json}", file=sys.stderr)
     return 0

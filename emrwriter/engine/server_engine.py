@@ -483,10 +483,14 @@ class ServerEngine(Engine):
         cancel: threading.Event | None = None,
     ) -> Generation:
         cancel = cancel or threading.Event()
-        prompt_tokens = self.count_tokens(prompt)
-        started = time.monotonic()
         if self._failure:
-            return Generation("", prompt_tokens, 0, 0, 0.0, 0.0, "error", error=self._failure)
+            return Generation("", 0, 0, 0, 0.0, 0.0, "error", error=self._failure)
+        try:
+            prompt_tokens = self.count_tokens(prompt)  # counted while the prompts were fitted: cached
+        except EngineError as exc:
+            self._failure = str(exc)
+            return Generation("", 0, 0, 0, 0.0, 0.0, "error", error=self._failure)
+        started = time.monotonic()
         if on_progress:
             on_progress(Progress(WAITING, 0, prompt_tokens, label=label))
         path = "/v1/chat/completions" if isinstance(prompt, ChatPrompt) else "/v1/completions"

@@ -155,12 +155,16 @@ def test_stop_closes_the_stream_at_once_and_the_server_sees_it():
 def test_a_plain_threading_event_also_stops_the_stream():
     with FakeServer(answer=LONG, token_delay=0.05) as server:
         engine = engine_for(server)
-        cancel = threading.Event()
-        prompt = engine.chat_prompt("s", "u")
-        engine.count_tokens(prompt)  # ask the server about itself first: the timer then times the answer
-        threading.Timer(0.4, cancel.set).start()
-        result = engine.generate(prompt, 400, cancel=cancel)
-    assert result.stop_reason == "cancelled" and 0 < len(result.text.split()) < 40
+        cancel = threading.Event()  # no listeners: the watchdog sees it within its poll
+        pieces: list[str] = []
+
+        def token(piece: str) -> None:
+            pieces.append(piece)
+            if len(pieces) == 3:
+                cancel.set()
+
+        result = engine.generate(engine.chat_prompt("s", "u"), 400, cancel=cancel, on_token=token)
+    assert result.stop_reason == "cancelled" and 3 <= len(result.text.split()) < 40
 
 
 def test_plain_http_to_another_machine_needs_the_setting():
