@@ -15,7 +15,7 @@ from .llama import check_default_model, check_llama_cpp, check_models
 from .machine import check_cpu, check_fonts, check_memory, check_version
 from .qt_platform import check_display, start_problem
 
-__all__ = ["Check", "OK", "NOTE", "PROBLEM", "SKIPPED", "run_checks", "report", "problems", "start_problem"]
+__all__ = ["Check", "OK", "NOTE", "PROBLEM", "SKIPPED", "run_checks", "format_check", "report", "problems", "start_problem"]
 
 LABELS = {OK: "ok", NOTE: "note", PROBLEM: "PROBLEM", SKIPPED: "skipped"}
 

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self._tasks: dict[int, Task] = {}
         self._loading = LatestJobs(self)  # opening a case off the GUI thread; the latest request wins
         self._store_warned = False
+        self._diagnostics = None  # Help > Diagnostics, made on first use
 
         self.setWindowTitle("EMRWriter")
         self.setAcceptDrops(True)
@@ -204,6 +205,8 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.about_action = QAction(self.tr("&About EMRWriter"), self)
+        self.diagnostics_action = QAction(self.tr("&Diagnostics…"), self)
+        self.diagnostics_action.setToolTip(self.tr("Check this computer: model, templates, store, fonts, display"))
         self.forget_action = QAction(self.tr("&Forget this case…"), self)
         self.forget_action.setToolTip(self.tr("Delete every draft and version of this case that EMRWriter keeps"))
         self.export_log_action = QAction(self.tr("Export &log…"), self)
@@ -239,6 +242,7 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(action)
             language_menu.addAction(action)
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.diagnostics_action)
         help_menu.addAction(self.about_action)
         self._refresh_recent_menu()
 
@@ -321,6 +325,7 @@ class MainWindow(QMainWindow):
         self.models_action.triggered.connect(self.choose_model)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self.about)
+        self.diagnostics_action.triggered.connect(self.show_diagnostics)
         self.language_group.triggered.connect(self._language_chosen)
         self.record_panel.encounter_changed.connect(self._encounter_chosen)
         self.record_panel.recent_chosen.connect(self.open_case_key)
@@ -1022,6 +1027,16 @@ class MainWindow(QMainWindow):
                 "Every draft must be checked and signed by a doctor."
             ).format(version=__version__),
         )
+
+    def show_diagnostics(self) -> None:
+        """Help > Diagnostics: the checks of `emrwriter doctor`, run off the GUI thread, copyable."""
+        from .diagnostics_dialog import DiagnosticsDialog
+
+        if self._diagnostics is None:
+            self._diagnostics = DiagnosticsDialog(self)
+            self._diagnostics.start()
+        self._diagnostics.show()
+        self._diagnostics.raise_()
 
     def _warn_store(self, exc: Exception) -> None:
         log.error("store: %s", exc)
