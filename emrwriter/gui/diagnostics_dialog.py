@@ -81,7 +81,9 @@ class DiagnosticsDialog(QDialog):
         self.report = text
         self.text.setPlainText(text)
         if problem_count:
-            self.status.setText(self.tr("%n problem(s) found: each is named at the end of the report.", "", problem_count))
+            self.status.setText(
+                self.tr("Problems found: {count}. Each is named at the end of the report.").format(count=problem_count)
+            )
         else:
             self.status.setText(self.tr("All checks passed."))
         self.copy_button.setEnabled(True)

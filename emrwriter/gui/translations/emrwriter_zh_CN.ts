@@ -29,6 +29,49 @@ It was moved aside as {aside} and EMRWriter starts with an empty one. Your IT de
     </message>
 </context>
 <context>
+    <name>DiagnosticsDialog</name>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="26"/>
+        <source>Diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="37"/>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="38"/>
+        <source>Copy the whole report, to paste into a message to IT</source>
+        <translation>复制完整报告，可粘贴到发给信息科的消息中</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="39"/>
+        <source>Check &amp;again</source>
+        <translation>重新检查(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="65"/>
+        <source>Checking this computer… Loading the model takes a moment.</source>
+        <translation>正在检查本机……加载模型需要一点时间。</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="85"/>
+        <source>Problems found: {count}. Each is named at the end of the report.</source>
+        <translation>发现 {count} 个问题，报告末尾逐条列出。</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="88"/>
+        <source>All checks passed.</source>
+        <translation>全部检查通过。</translation>
+    </message>
+    <message>
+        <location filename="../diagnostics_dialog.py" line="94"/>
+        <source>The report is on the clipboard.</source>
+        <translation>报告已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
     <name>DraftPanel</name>
     <message>
         <location filename="../draft_panel.py" line="415"/>
@@ -372,279 +415,289 @@ It was moved aside as {aside} and EMRWriter starts with an empty one. Your IT de
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Open &amp;file…</source>
         <translation>打开文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="183"/>
         <source>Open one record file: FHIR JSON/NDJSON, C-CDA XML, a note or a lab CSV</source>
         <translation>打开单个病历文件：FHIR JSON/NDJSON、C-CDA XML、病程记录或检验 CSV</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>Open f&amp;older…</source>
         <translation>打开文件夹(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Open a folder holding one patient&apos;s records; every file in it is read</source>
         <translation>打开存放一位患者病历的文件夹；其中每个文件都会被读取</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
-        <location filename="../main_window.py" line="227"/>
+        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="230"/>
         <source>&amp;Draft</source>
         <translation>起草(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="191"/>
         <source>Draft the summary of the chosen stay with the chosen template and model (Ctrl+R)</source>
         <translation>用所选模板和模型为所选住院起草出院记录（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="191"/>
+        <location filename="../main_window.py" line="192"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="194"/>
         <source>Stop the model; what it wrote so far is kept and marked incomplete (Esc)</source>
         <translation>停止模型；已写出的内容保留并标记为未完成（Esc）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="196"/>
         <source>&amp;Export to Word…</source>
         <translation>导出为 Word(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="199"/>
         <source>Save the draft, with your edits, as a Word document (Ctrl+E)</source>
         <translation>将草稿连同您的修改保存为 Word 文档（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="200"/>
         <source>Add open findings to the Word file as &amp;comments</source>
         <translation>将未处理的核查结果作为批注写入 Word 文件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="202"/>
         <source>Exported documents carry the checks&apos; findings as Word comments on the words</source>
         <translation>导出的文档在相应文字上以 Word 批注标出核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../main_window.py" line="203"/>
         <source>&amp;Model…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="204"/>
         <source>Choose the language model and how it runs</source>
         <translation>选择语言模型及其运行方式</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="205"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="207"/>
         <source>&amp;About EMRWriter</source>
         <translation>关于 EMRWriter(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207"/>
+        <location filename="../main_window.py" line="208"/>
+        <source>&amp;Diagnostics…</source>
+        <translation>诊断(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="209"/>
+        <source>Check this computer: model, templates, store, fonts, display</source>
+        <translation>检查本机：模型、模板、草稿库、字体、显示</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="210"/>
         <source>&amp;Forget this case…</source>
         <translation>忘记此病例(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="211"/>
         <source>Delete every draft and version of this case that EMRWriter keeps</source>
         <translation>删除 EMRWriter 保存的此病例的所有草稿和版本</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="212"/>
         <source>Export &amp;log…</source>
         <translation>导出记录(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="213"/>
         <source>Who exported which case&apos;s draft, and when (no patient text)</source>
         <translation>谁在何时导出了哪个病例的草稿（不含患者文字）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="217"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="217"/>
+        <location filename="../main_window.py" line="220"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="233"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="235"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235"/>
+        <location filename="../main_window.py" line="238"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="244"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="246"/>
+        <location filename="../main_window.py" line="250"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254"/>
+        <location filename="../main_window.py" line="258"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="262"/>
         <source>The kind of document to draft</source>
         <translation>要起草的文书类型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="275"/>
         <source>The model that writes the narrative sections; click to choose another</source>
         <translation>书写叙述性段落的模型；点击可更换</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="278"/>
+        <location filename="../main_window.py" line="282"/>
         <source>Who writes the narrative sections (hospital course, condition at discharge): the model, from the record and the stay&apos;s timeline; or the record itself, the timeline&apos;s sentences, each cited (no model: a draft in seconds)</source>
         <translation>叙述部分（诊疗经过、出院情况等）的来源：由模型根据病历和住院时间线书写；或直接取自病历，即时间线中的原句，每句注明出处（不用模型，数秒完成）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Narrative: by the model</source>
         <translation>叙述部分：由模型书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="287"/>
         <source>Narrative: from the record</source>
         <translation>叙述部分：取自病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303"/>
+        <location filename="../main_window.py" line="307"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305"/>
+        <location filename="../main_window.py" line="309"/>
         <source>The model used for drafting</source>
         <translation>用于起草的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="376"/>
+        <location filename="../main_window.py" line="381"/>
         <source>Open a record file</source>
         <translation>打开病历文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="383"/>
         <source>Records (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;All files (*)</source>
         <translation>病历文件 (*.json *.ndjson *.xml *.txt *.md *.csv *.tsv *.docx *.pdf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="391"/>
         <source>Open a patient&apos;s folder</source>
         <translation>打开患者文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="403"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="420"/>
         <source>name unknown</source>
         <translation>姓名不详</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="424"/>
         <source>Choose the patient</source>
         <translation>选择患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="425"/>
         <source>These files hold {n} patients. Whose record do you want to open?</source>
         <translation>这些文件中有 {n} 位患者。要打开哪一位的病历？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="435"/>
         <source>The record could not be opened.</source>
         <translation>无法打开该病历。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="436"/>
         <source>Cannot open the record</source>
         <translation>无法打开病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="464"/>
+        <location filename="../main_window.py" line="469"/>
         <source>Opened — files: {files} · documents: {docs} · results: {obs} · import problems: {problems}</source>
         <translation>已打开 {files} 个文件：{docs} 份文书，{obs} 项结果，{problems} 个导入问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="476"/>
+        <location filename="../main_window.py" line="481"/>
         <source>Drafting</source>
         <translation>起草中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="476"/>
+        <location filename="../main_window.py" line="481"/>
         <source>Stop drafting before choosing another stay.</source>
         <translation>请先停止起草，再选择其他住院记录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="495"/>
-        <location filename="../main_window.py" line="1040"/>
+        <location filename="../main_window.py" line="500"/>
+        <location filename="../main_window.py" line="1055"/>
         <source>Drafting in progress</source>
         <translation>正在起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="496"/>
+        <location filename="../main_window.py" line="501"/>
         <source>The model is still writing. Stop it and open another case? What it wrote so far is saved.</source>
         <translation>模型仍在书写。要停止并打开另一份病历吗？已写出的内容会被保存。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="524"/>
+        <location filename="../main_window.py" line="529"/>
         <source>Several items dropped: opening the first; drop a folder to open them together.</source>
         <translation>拖入了多个项目：只打开第一个；如需一起打开，请拖入它们所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="554"/>
         <source>No recent cases</source>
         <translation>没有最近打开的病历</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="578"/>
         <source>EMRWriter did not close properly last time. Restore the work from {time}?</source>
         <translation>EMRWriter 上次未正常关闭。要恢复 {time} 的工作吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="576"/>
+        <location filename="../main_window.py" line="581"/>
         <source>{patient}: edited {sections}</source>
         <translation>{patient}：修改了 {sections}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579"/>
+        <location filename="../main_window.py" line="584"/>
         <source>Restore your work</source>
         <translation>恢复工作</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="595"/>
+        <location filename="../main_window.py" line="600"/>
         <source>Open a patient&apos;s record to begin:
 File ▸ Open folder… (Ctrl+Shift+O), File ▸ Open file… (Ctrl+O),
 or drop a file or folder onto this window.</source>
@@ -653,14 +706,14 @@ or drop a file or folder onto this window.</source>
 或把文件或文件夹拖到本窗口。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="606"/>
+        <location filename="../main_window.py" line="611"/>
         <source>This record has no inpatient stay.
 Choose the encounter to summarise on the left.</source>
         <translation>此病历中没有住院记录。
 请在左侧选择要总结的就诊。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="611"/>
+        <location filename="../main_window.py" line="616"/>
         <source>No draft for this stay yet.
 Choose a template and press Draft (Ctrl+R).
 
@@ -673,74 +726,74 @@ sections marked “model” are written by the language model for you to check.<
 标为“模型”的段落由语言模型书写，需要您核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="661"/>
+        <location filename="../main_window.py" line="666"/>
         <source>Evidence for the finding</source>
         <translation>核查结果的依据</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="665"/>
+        <location filename="../main_window.py" line="670"/>
         <source>Nothing in the record supports these words.</source>
         <translation>病历中没有支持这些文字的内容。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="694"/>
+        <location filename="../main_window.py" line="699"/>
         <source>Draft again</source>
         <translation>重新起草</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="696"/>
+        <location filename="../main_window.py" line="701"/>
         <source>You edited {sections}. A new draft replaces this one on screen; the edited draft stays saved in the database. Draft again?</source>
         <translation>您修改了 {sections}。新草稿将替换屏幕上的这份草稿；已修改的草稿仍保存在数据库中。要重新起草吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="709"/>
+        <location filename="../main_window.py" line="714"/>
         <source>The draft is checked against the record as soon as the model has finished.</source>
         <translation>模型写完后，草稿将立即与病历核对。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="715"/>
-        <location filename="../main_window.py" line="738"/>
+        <location filename="../main_window.py" line="720"/>
+        <location filename="../main_window.py" line="743"/>
         <source>Starting the model…</source>
         <translation>正在启动模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="715"/>
+        <location filename="../main_window.py" line="720"/>
         <source>Writing from the record…</source>
         <translation>正在根据病历生成…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="726"/>
-        <location filename="../main_window.py" line="750"/>
+        <location filename="../main_window.py" line="731"/>
+        <location filename="../main_window.py" line="755"/>
         <source>Template problem</source>
         <translation>模板问题</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="743"/>
+        <location filename="../main_window.py" line="748"/>
         <source>Stopping…</source>
         <translation>正在停止……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="780"/>
+        <location filename="../main_window.py" line="785"/>
         <source>Loading the model {name}…</source>
         <translation>正在加载模型 {name}……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="791"/>
+        <location filename="../main_window.py" line="796"/>
         <source>{section}: waiting for the server ({total} prompt tokens)</source>
         <translation>{section}：等待服务器（提示 {total} 个词元）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="934"/>
+        <location filename="../main_window.py" line="939"/>
         <source>… and {n} more</source>
         <translation>……另有 {n} 条</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="937"/>
+        <location filename="../main_window.py" line="942"/>
         <source>Unresolved findings</source>
         <translation>未处理的核查结果</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="938"/>
+        <location filename="../main_window.py" line="943"/>
         <source>{n} high-severity findings are unresolved:
 {findings}{more}
 
@@ -751,142 +804,142 @@ Export anyway?</source>
 仍然导出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1006"/>
+        <location filename="../main_window.py" line="1011"/>
         <source>its model</source>
         <translation>其模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1007"/>
+        <location filename="../main_window.py" line="1012"/>
         <source>{model} on {server}</source>
         <translation>{server} 上的 {model}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1008"/>
-        <location filename="../main_window.py" line="1009"/>
+        <location filename="../main_window.py" line="1013"/>
+        <location filename="../main_window.py" line="1014"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="787"/>
+        <location filename="../main_window.py" line="792"/>
         <source>Loading the model…</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="797"/>
+        <location filename="../main_window.py" line="802"/>
         <source>Reading the record: {done} of {total} tokens</source>
         <translation>正在阅读病历：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="803"/>
+        <location filename="../main_window.py" line="808"/>
         <source>Writing {section}: {n} tokens, {speed:.1f} tokens/s, {elapsed}</source>
         <translation>正在书写“{section}”：{n} 个词元，{speed:.1f} 词元/秒，用时 {elapsed}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="807"/>
+        <location filename="../main_window.py" line="812"/>
         <source>{speed:.1f} tokens/s</source>
         <translation>{speed:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="828"/>
+        <location filename="../main_window.py" line="833"/>
         <source>Stopped. What was written is kept; unfinished sections are marked incomplete.</source>
         <translation>已停止。已写出的内容保留；未写完的段落标记为未完成。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="830"/>
+        <location filename="../main_window.py" line="835"/>
         <source>Draft ready in {elapsed}. Check the model&apos;s sections against the sources.</source>
         <translation>草稿已完成，用时 {elapsed}。请对照依据核对模型书写的段落。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="855"/>
+        <location filename="../main_window.py" line="860"/>
         <source>“{heading}” written again.</source>
         <translation>已重新书写“{heading}”。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="872"/>
+        <location filename="../main_window.py" line="877"/>
         <source>The model could not write</source>
         <translation>模型无法书写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="905"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Earlier version of “{heading}” restored.</source>
         <translation>已恢复“{heading}”的早先版本。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="923"/>
+        <location filename="../main_window.py" line="928"/>
         <source>The draft is incomplete</source>
         <translation>草稿未完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="925"/>
+        <location filename="../main_window.py" line="930"/>
         <source>These sections are incomplete: {sections}.
 They will be marked so in the document. Export anyway?</source>
         <translation>以下段落未完成：{sections}。
 文档中会标明这一点。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="947"/>
+        <location filename="../main_window.py" line="952"/>
         <source>Export to Word</source>
         <translation>导出为 Word</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="947"/>
+        <location filename="../main_window.py" line="952"/>
         <source>Word documents (*.docx)</source>
         <translation>Word 文档 (*.docx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="956"/>
+        <location filename="../main_window.py" line="961"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="956"/>
+        <location filename="../main_window.py" line="961"/>
         <source>{name} exists. Replace it?</source>
         <translation>{name} 已存在。要替换它吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="966"/>
+        <location filename="../main_window.py" line="971"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="971"/>
+        <location filename="../main_window.py" line="976"/>
         <source>Exported</source>
         <translation>已导出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="971"/>
+        <location filename="../main_window.py" line="976"/>
         <source>Saved as {name}.
 Open it now?</source>
         <translation>已保存为 {name}。
 现在打开吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="976"/>
+        <location filename="../main_window.py" line="981"/>
         <source>patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1004"/>
+        <location filename="../main_window.py" line="1009"/>
         <source>no model installed</source>
         <translation>未安装模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1013"/>
+        <location filename="../main_window.py" line="1018"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1013"/>
+        <location filename="../main_window.py" line="1018"/>
         <source>The new language is used the next time you start EMRWriter.</source>
         <translation>新的界面语言将在下次启动 EMRWriter 时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1018"/>
+        <location filename="../main_window.py" line="1023"/>
         <source>About EMRWriter</source>
         <translation>关于 EMRWriter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1020"/>
+        <location filename="../main_window.py" line="1025"/>
         <source>EMRWriter {version}
 
 Drafts discharge summaries from a patient&apos;s local records with a language model on this computer. Nothing leaves the machine.
@@ -899,24 +952,24 @@ Every draft must be checked and signed by a doctor.</source>
 每份草稿都必须经医师核对并签名。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1028"/>
+        <location filename="../main_window.py" line="1043"/>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1032"/>
+        <location filename="../main_window.py" line="1047"/>
         <source>Saving failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1032"/>
+        <location filename="../main_window.py" line="1047"/>
         <source>Your work could not be saved:
 {error}</source>
         <translation>您的工作无法保存：
 {error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1040"/>
+        <location filename="../main_window.py" line="1055"/>
         <source>The model is still writing. Stop it and quit?</source>
         <translation>模型仍在书写。要停止并退出吗？</translation>
     </message>
