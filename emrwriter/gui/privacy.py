@@ -6,6 +6,7 @@ when, with which template and model and how many open findings; no patient text)
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -48,12 +49,19 @@ def forget_open_case(window) -> bool:
     if answer != QMessageBox.StandardButton.Yes:
         return False
     window.draft_panel.flush_all()
+    case_path = window.case_path
     try:
         done = forget_case(window.store, window.case_id)
     except (StoreError, KeyError) as exc:
         window._warn_store(exc)
         return False
     log.info("case forgotten (%d cached readings deleted)", len(done.cache_files))
+    remembered = window.settings.value("paths/open_dir", "")
+    case_root = Path(case_path).resolve() if case_path is not None else None
+    if case_root is not None and case_root.is_file():
+        case_root = case_root.parent
+    if case_root is not None and remembered and Path(remembered).resolve().is_relative_to(case_root):
+        window.settings.remove("paths/open_dir")  # the file dialogs would start in the patient's folder
     window.record = window.stay = window.case_path = window.patient_id = None
     window.case_id = window.draft = window.draft_id = None
     window.record_panel.clear()

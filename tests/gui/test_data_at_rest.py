@@ -149,9 +149,11 @@ def test_a_session_leaves_owner_only_files_and_forget_leaves_nothing(
 
         # -- Forget this case (the dialog's warning answered Yes) --
         assert window.forget_action.isEnabled()
+        window.settings.setValue("paths/open_dir", str(case))  # as File > Open folder leaves it
         window.forget_action.trigger()
         assert "Forget this case" in dialogs.titles("warning")
         assert window.case_id is None and window.record is None
+        assert window.settings.value("paths/open_dir", "") == ""
         assert not [a for a in window.recent_menu.actions() if a.isEnabled()], "the recent list is empty"
         assert not entry.exists() and not list(cache_dir.glob("*.kvstate"))
         with sqlite3.connect(store_path) as db:
