@@ -351,11 +351,12 @@ def draft_case(
             result.findings[finding.severity] = result.findings.get(finding.severity, 0) + 1
         result.missing = review.completeness.missing_headings
         plan = plan_export(draft, review, template=chosen)
-        result.incomplete = [f"{s.heading}: {s.note}" for s in plan.incomplete]
+        errored = {s.key for s in failed}  # their note is the error line: named once, in the error column
+        result.incomplete = [s.heading if s.key in errored else f"{s.heading}: {s.note}" for s in plan.incomplete]
         export_draft(draft, out, plan, force=True)
         result.out = str(out)
         if failed:
-            notes = [s.note for s in draft.sections if not s.complete and s.note]
+            notes = [s.note for s in draft.sections if s.key in errored and s.note]
             result.status, result.error = FAILED, notes[0] if notes else "a section failed"
         else:
             result.status = DONE

@@ -713,6 +713,10 @@ def display_name(model_id: str) -> str:
 
 
 def _reason(exc: Exception) -> str:
+    import httpx2
+
+    if isinstance(exc, httpx2.RemoteProtocolError):
+        return "the connection closed mid-answer"
     text = str(exc).strip()
     if isinstance(getattr(exc, "__context__", None), ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
         return "its certificate is not trusted: give the hospital's CA bundle (ca_bundle)"
