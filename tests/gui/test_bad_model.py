@@ -65,3 +65,19 @@ def test_drafting_with_a_crashing_model_is_one_message(qtbot, make_window, crash
     assert "could not be loaded" in message and "crashed (SIGSEGV)" in message
     qtbot.waitUntil(lambda: not window._busy(), timeout=10_000)
     assert window.draft_action.isEnabled()  # the window goes on; another model can be chosen
+
+
+def test_a_truncated_model_in_the_models_folder_is_listed_as_bad(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """The real probe, no stand-in: the default model's header with its weights cut off."""
+    folder = tmp_path / "data"
+    monkeypatch.setattr(models_dialog, "user_data_dir", lambda: folder)
+    monkeypatch.setattr(emrwriter.paths, "user_data_dir", lambda: folder)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv(probe.ENV_FILE, str(tmp_path / "checks.json"))
+    bad = damaged_copy(folder / "models", "truncated.Q4_1.gguf")
+    dialog = ModelsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    assert "this model file could not be loaded" in dialog.problems.text() and bad.name in dialog.problems.text()
+    assert probe.known(bad) is not None and not probe.known(bad).good
