@@ -75,6 +75,7 @@ def test_a_truncated_model_in_the_models_folder_is_listed_as_bad(qtbot, tmp_path
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv(probe.ENV_FILE, str(tmp_path / "checks.json"))
+    (folder / "models").mkdir(parents=True)
     bad = damaged_copy(folder / "models", "truncated.Q4_1.gguf")
     dialog = ModelsDialog()
     qtbot.addWidget(dialog)
