@@ -238,3 +238,31 @@ def test_the_app_starts_on_a_damaged_store_and_says_so(tmp_path: Path, monkeypat
     assert [title for title, _ in said] == ["The store was damaged"]
     assert "moved aside" in said[0][1] and "emrwriter.sqlite3.damaged-" in said[0][1]
     assert integrity(path) == "ok"
+
+
+@posix_only
+def test_the_app_on_a_full_disk_says_so_once_and_keeps_what_was_saved(tmp_path: Path) -> None:
+    """The window itself (offscreen, fake engine) in a child under RLIMIT_FSIZE (tests/gui/full_disk_child.py)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.gui.full_disk_child", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert lines[:2] == ["saved first edit", "disk full"]
+    critical = [line for line in lines if line.startswith("dialog critical")]
+    assert len(critical) == 1 and "could not be saved" in critical[0]  # two failed saves, one dialog
+    assert any(line.startswith("status: Could not save") for line in lines)  # the second one in the status bar
+    failed = [line for line in lines if line.startswith("dialog warning: Export failed")]
+    assert len(failed) == 1 and "nothing was written" in failed[0]
+    assert "export file exists: False" in lines
+    store_path = tmp_path / "data" / "emrwriter.sqlite3"
+    assert integrity(store_path) == "ok"
+    from emrwriter.store import Store
+
+    with Store(store_path) as store:
+        text = store.latest_draft(store.recent_cases(1)[0].id).draft.section("follow_up").text
+    assert text.endswith(" First edit.")  # saved before the disk filled, kept
