@@ -20,6 +20,7 @@ CANDIDATES = 6  # passages scored by shared tokens, then aligned
 NEAR_COPY = 0.6  # share of the drafted sentence's tokens found in order in the record stretch
 MIN_TOKENS = 3
 HINT_MARGIN = 0.35  # how much better another passage must fit to beat the one after the previous sentence's
+TIE = 0.05  # another passage that fits about as well (or better) may be the one restated, if it agrees
 
 
 @dataclass
@@ -83,8 +84,16 @@ def align(draft: list[Token], evidence: RecordEvidence, hint: int | None = None)
     no single stretch of the record. ``hint``: the passage the previous drafted
     sentence restated; a passage just after it wins a near tie (drafts restate a
     note in order, and daily notes repeat the same sentences with other values)."""
+    found = alignments(draft, evidence, hint)
+    return found[0] if found else None
+
+
+def alignments(draft: list[Token], evidence: RecordEvidence, hint: int | None = None) -> list[Alignment]:
+    """Every near-copy alignment of a drafted sentence, the best (as ``align`` chooses
+    it) first: a sentence the record states more than once ("clopidogrel 75 mg*7" in the
+    standing orders, "*14" in the discharge orders) restates whichever one it agrees with."""
     if len(draft) < MIN_TOKENS:
-        return None
+        return []
     keys = [t.key for t in draft]
     scores: dict[int, float] = {}
     for key in set(keys):
@@ -102,10 +111,13 @@ def align(draft: list[Token], evidence: RecordEvidence, hint: int | None = None)
     best: Alignment | None = None
     near: Alignment | None = None
     by_text: dict[int, float] = {}
+    viable: list[Alignment] = []
     for p in candidates:
         region, owners = _region(evidence, p)
         coverage, opcodes = _score(keys, region)
         alignment = Alignment(draft, region, owners, opcodes, coverage)
+        if coverage >= NEAR_COPY:
+            viable.append(alignment)
         text_id = id(evidence.passages[p].text)
         by_text[text_id] = max(by_text.get(text_id, 0.0), coverage)
         if best is None or coverage > best.coverage:
@@ -120,10 +132,11 @@ def align(draft: list[Token], evidence: RecordEvidence, hint: int | None = None)
     if near is not None and best is not None and near.coverage >= NEAR_COPY and best.coverage - near.coverage <= HINT_MARGIN:
         best = near
     if best is None or best.coverage < NEAR_COPY:
-        return None
+        return []
     best_text = id(evidence.passages[best.main_passage()].text)
     best.ambiguous = any(cov >= best.coverage - 0.02 for t, cov in by_text.items() if t != best_text)
-    return best
+    others = [a for a in viable if a is not best and a.coverage >= best.coverage - TIE]
+    return [best, *sorted(others, key=lambda a: a.coverage, reverse=True)]
 
 
 def _same_text(evidence: RecordEvidence, a: int, b: int) -> bool:

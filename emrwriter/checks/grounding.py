@@ -20,7 +20,7 @@ from ..facts.negation import EN_NEGATION_CUES, ZH_NEGATION_CHARS, side_of
 from ..facts.tokens import EN_STOPWORDS, Token, split_sentences, tokenize
 from ..facts.units import Quantity
 from ..words import languages, words
-from .alignment import Alignment, align
+from .alignment import Alignment, alignments
 from .context import features, nearest_anchor, window
 from .evidence import Mention, RecordEvidence
 from .findings import HIGH, MEDIUM, Evidence, Finding, worded
@@ -95,11 +95,12 @@ def check_grounding(
         has_values = any(t.kind in CHECKED_KINDS for t in sentence)
         alignment = None
         if has_values or _has_side_or_cue(tokens, indices) or _names_a_finding(tokens, indices):
-            alignment = align(sentence, evidence, hint)
-            if alignment is not None:
+            found = alignments(sentence, evidence, hint)
+            if found:
+                alignment, own = _restated(found, indices, tokens, keys, evidence, text)
                 hint = hint if alignment.ambiguous else alignment.main_passage()
-                own = _near_copy_findings(alignment, indices, tokens, keys, evidence, text)
             else:
+                alignment = None
                 own = _context_findings(indices, tokens, keys, evidence)
                 own += _prose_sides(text, indices, tokens, evidence)
             findings.extend(own)
@@ -110,6 +111,21 @@ def check_grounding(
                 findings.append(finding)
     log.debug("grounding: %d findings", len(findings))
     return findings
+
+
+def _restated(
+    found: list[Alignment], indices: list[int], tokens: list[Token], keys: list[str | None], evidence: RecordEvidence, text: str
+) -> tuple[Alignment, list[Finding]]:
+    """The record sentence a drafted sentence restates: the best fit, unless it disagrees
+    and another near copy agrees (the record states it more than once, with other values
+    in one place)."""
+    first = _near_copy_findings(found[0], indices, tokens, keys, evidence, text)
+    if any(f.severity == HIGH for f in first):
+        for other in found[1:]:
+            own = _near_copy_findings(other, indices, tokens, keys, evidence, text)
+            if not any(f.severity == HIGH for f in own):
+                return other, own
+    return found[0], first
 
 
 def _names_a_finding(tokens: list[Token], indices: list[int]) -> bool:
@@ -186,7 +202,6 @@ def _near_copy_findings(
                 counterpart.update(zip(ours, theirs))
         if tag == "delete" or (tag == "replace" and i2 - i1 >= 3):  # draft-only tokens
             added.update(range(i1, i2))
-    main = evidence.passages[main_index]
     owners_matched = {alignment.owners[j] for j in matched.values()}
     for i, token in enumerate(draft):
         if token.kind not in CHECKED_KINDS:
@@ -219,14 +234,11 @@ def _near_copy_findings(
             continue
         if token.kind == "freq" and _frequency_elsewhere_ok(token, draft, i, region):
             continue
-        if i in added:  # the draft adds to what it restates: check it as prose
-            findings.extend(_context_findings([indices[i]], tokens, keys, evidence))
-            continue
         j = counterpart.get(i)
-        if j is not None and region[j].kind == token.kind:
+        if i not in added and j is not None and region[j].kind == token.kind:
             findings.append(_changed(token, region[j], evidence, alignment, j, tokens, indices[i]))
-        else:
-            findings.append(_unsupported_here(token, evidence, tokens, indices[i], main))
+        else:  # the draft adds to what it restates (a date, a dose from another note): check it as prose
+            findings.extend(_context_findings([indices[i]], tokens, keys, evidence))
     findings.extend(_side_swaps(alignment, evidence))
     return findings
 
@@ -298,17 +310,6 @@ def _changed(
         evidence=Evidence(passage.provenance(), passage.quote),
         **worded("value_changed", said=said, text=draft_text),
     )
-
-
-def _unsupported_here(token: Token, evidence: RecordEvidence, tokens: list[Token], index: int, main) -> Finding:
-    anchor = nearest_anchor(tokens, index)
-    kind = _kind_of(token, anchor, evidence)
-    draft_text = _token_text(token)
-    if token.kind == "drug" and token.value not in evidence.drugs:
-        message = worded("not_in_record", text=draft_text)
-    else:
-        message = worded("not_in_restated_passage", text=draft_text)
-    return Finding(token.start, token.end, draft_text, kind, HIGH, evidence=Evidence(main.provenance(), main.quote), **message)
 
 
 def _side_swaps(alignment: Alignment, evidence: RecordEvidence) -> list[Finding]:
