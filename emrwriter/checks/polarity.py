@@ -239,6 +239,8 @@ def _polarity_finding(
                 continue  # "体温39℃" is a value (checked as one), no statement that fever is there
             if theirs.possible != ours.possible or theirs.historical != ours.historical:
                 continue  # "no history of stroke" says nothing against "stroke"; "if fever" nothing against "fever"
+            if not ours.has_cue and theirs.tells_course(evidence.passages[p].text):
+                continue  # a diagnosis named alone ("1. DKA") says nothing against "DKA resolved"
             overlap = _concept_overlap(ours.concept, theirs.concept)
             if overlap < MIN_CONCEPT or _other_side(ours.context, theirs.context):
                 continue

@@ -66,6 +66,7 @@ class CueTable:
     sides: dict[str, str] = field(default_factory=dict)  # word -> left/right/bilateral
     not_sides: set[str] = field(default_factory=set)
     stopwords: set[str] = field(default_factory=set)
+    course: set[str] = field(default_factory=set)  # status cues that tell how a finding went (it was there)
     pattern: re.Pattern[str] | None = None  # English: every phrase, longest first
     by_first: dict[str, list[str]] = field(default_factory=dict)  # Chinese: phrases by first character
 
@@ -122,6 +123,10 @@ def cue_table(language: str) -> CueTable:
     table.sides = {w.lower(): side for side, names in data.get("sides", {}).items() for w in names}
     table.not_sides = {p.lower() for p in data.get("not_sides", {}).get("phrases", [])}
     table.stopwords = {w.lower() for w in data.get("stopwords", {}).get("words", [])}
+    table.course = {p.lower() for p in data.get("course", {}).get("phrases", [])}
+    unknown = table.course - set(table.cues)
+    if unknown:
+        raise ValueError(f"{path}: [course] lists {', '.join(sorted(unknown))}, which no status table has")
     phrases = (
         set(table.cues)
         | table.pseudo
@@ -164,6 +169,14 @@ class Assertion:
     parts: tuple[tuple[str, int, int], ...] = ()  # each key of ``concept`` with its span
     has_cue: bool = True  # False: present because no cue governs it
     measured: bool = False  # a name with its value ("体温39℃", "Temperature 38.5"): a measurement, no status
+
+    def tells_course(self, text: str) -> bool:
+        """Is its cue one that tells how the finding went ("resolved", "好转"), so it was there?
+        ``text``: the text the assertion was read from."""
+        if not self.has_cue:
+            return False
+        cue = " ".join(text[self.cue_start : self.cue_end].lower().split())
+        return any(cue in cue_table(language).course for language in ("en", "zh"))
 
     def span_of(self, keys: frozenset[str]) -> tuple[int, int]:
         """The cue with the words of the name that are among ``keys`` (the words a

@@ -128,3 +128,32 @@ def test_invented_prose_is_flagged_and_restated_prose_is_not(en_stay, en_evidenc
     flagged = {text[f.start : f.end] for f in report.findings}
     assert {"6.8 mmol/L", "ketoconazole"} <= flagged
     assert not flagged & {"40 mg", "1.7 mg/dL", "twice daily"}
+
+
+def test_a_sentence_the_record_states_twice_restates_the_copy_it_agrees_with() -> None:
+    from tests.checks.test_polarity import evidence_of
+
+    record = (
+        "长期,2026-03-12 22:15,硫酸氢氯吡格雷片(75mg*7片),75mg,口服,qd,2026-03-20 09:00,王某\n"
+        "出院带药,2026-03-20 08:30,硫酸氢氯吡格雷片(75mg*14片),75mg,口服,qd,,王某\n"
+    )
+    evidence = evidence_of(record)
+    assert check_grounding("硫酸氢氯吡格雷片(75mg*14片) 75mg 口服 qd\n", evidence) == []
+    changed = check_grounding("硫酸氢氯吡格雷片(75mg*28片) 75mg 口服 qd\n", evidence)
+    assert [f.text for f in changed] == ["28片"]
+
+
+def test_a_value_added_to_a_restated_sentence_is_checked_as_prose() -> None:
+    """A line composed from two record lines (a trend, a procedure with its time) has values
+    of both: what the other line says is no finding; a value in neither is."""
+    from tests.checks.test_polarity import evidence_of
+
+    record = (
+        "Troponin I (high sensitivity) 32 ng/L H (<=16) 2026-10-03 14:35.\n"
+        "Troponin I (high sensitivity) 34 ng/L H (<=16) 2026-10-03 20:40.\n"
+    )
+    evidence = evidence_of(record)
+    trend = "Troponin I (high sensitivity) 32 ng/L (2026-10-03) -> 34 ng/L (2026-10-03).\n"
+    assert [f for f in check_grounding(trend, evidence) if f.severity == "high"] == []
+    invented = trend.replace("34 ng/L", "84 ng/L")
+    assert [f.text for f in check_grounding(invented, evidence) if f.severity == "high"] == ["84 ng/L"]

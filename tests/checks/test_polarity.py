@@ -267,6 +267,13 @@ def test_a_side_inside_a_word_and_the_side_of_a_word_that_is_no_side() -> None:
         ),
         ("双侧巴氏征(-)，Murphy征(-)。", "双侧巴氏征阴性，Murphy征阴性。", False),
         ("患者一般情况可，饮食睡眠可。", "患者一般情况差，饮食睡眠可。", True),
+        # a diagnosis named alone says nothing against how it went; against "ruled out" it does
+        ("A/P: DKA resolved. AKI improving.", "Discharge diagnoses:\n1. DKA\n2. AKI", False),
+        ("Assessment: Hypertension - well controlled.", "Diagnoses:\n1. Hypertension", False),
+        ("Assessment: DKA ruled out. AKI improving.", "Discharge diagnoses:\n1. DKA\n2. AKI", True),
+        ("A/P: DKA resolved.", "A/P: DKA.", False),
+        ("酮症酸中毒已纠正，急性肾损伤好转。", "出院诊断：\n1. 酮症酸中毒\n2. 急性肾损伤", False),
+        ("胸部CT：排除肺栓塞。", "出院诊断：\n1. 肺栓塞", True),
     ],
 )
 def test_short_records(record: str, draft: str, flagged: bool) -> None:
