@@ -216,7 +216,7 @@ def _near_copy_findings(
             continue
         j = counterpart.get(i)
         in_place = j is not None and alignment.owners[j] == main_index
-        if in_place and j not in used and region[j].kind == token.kind and _comparable(token, region[j]):
+        if in_place and j not in used and _in_place_of(alignment, i, j):
             if compatible(token, region[j]):
                 used.add(j)
                 continue
@@ -235,12 +235,33 @@ def _near_copy_findings(
         if token.kind == "freq" and _frequency_elsewhere_ok(token, draft, i, region):
             continue
         j = counterpart.get(i)
-        if i not in added and j is not None and region[j].kind == token.kind:
+        if i not in added and j is not None and _in_place_of(alignment, i, j):
             findings.append(_changed(token, region[j], evidence, alignment, j, tokens, indices[i]))
-        else:  # the draft adds to what it restates (a date, a dose from another note): check it as prose
+        else:  # the draft adds to what it restates (a date, another drug's dose from another note): check it as prose
             findings.extend(_context_findings([indices[i]], tokens, keys, evidence))
     findings.extend(_side_swaps(alignment, evidence))
     return findings
+
+
+def _in_place_of(alignment: Alignment, i: int, j: int) -> bool:
+    """Was the draft's value ``i`` written in place of the record's ``j``? Only a value of
+    its kind and dimension, of the same drug or test when both name one ("furosemide 20 mg"
+    is not written in place of "Lokelma 10 g", nor "0.4mg" in place of "第3天")."""
+    ours, theirs = alignment.draft[i], alignment.region[j]
+    if theirs.kind != ours.kind or not _comparable(ours, theirs):
+        return False
+    if ours.kind in {"drug", "lab"}:
+        return True
+    mine = nearest_anchor(alignment.draft, i)
+    if mine is None:
+        return True
+    owner = alignment.owners[j]
+    sentence = [k for k, o in enumerate(alignment.owners) if o == owner]  # the record sentence of ``j``
+    theirs = [alignment.region[k] for k in sentence]
+    other = nearest_anchor(theirs, sentence.index(j))
+    if other is not None:
+        return other.key == mine.key
+    return any(t.key == mine.key for t in theirs)  # a drug the record sentence never names has no dose there
 
 
 def _comparable(ours: Token, theirs: Token) -> bool:

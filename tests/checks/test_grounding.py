@@ -157,3 +157,19 @@ def test_a_value_added_to_a_restated_sentence_is_checked_as_prose() -> None:
     assert [f for f in check_grounding(trend, evidence) if f.severity == "high"] == []
     invented = trend.replace("34 ng/L", "84 ng/L")
     assert [f.text for f in check_grounding(invented, evidence) if f.severity == "high"] == ["84 ng/L"]
+
+
+def test_a_dose_is_changed_only_in_place_of_the_same_drugs_dose() -> None:
+    """ "(was 20 mg)" of furosemide lined up with Lokelma's "10 g" is no change of Lokelma's dose:
+    it is checked against what the record says of furosemide."""
+    from tests.checks.test_polarity import evidence_of
+
+    record = (
+        "Home medications: Furosemide 20 mg PO daily.\n"
+        "Medication plan at discharge: Increase furosemide to 40 mg twice daily. Start Lokelma 10 g by mouth once daily.\n"
+    )
+    evidence = evidence_of(record)
+    composed = "Changed furosemide 40 mg twice daily (was 20 mg PO daily).\n"
+    assert [f for f in check_grounding(composed, evidence) if f.severity == "high"] == []
+    wrong = composed.replace("20 mg", "30 mg")
+    assert [f.text for f in check_grounding(wrong, evidence) if f.severity == "high"] == ["30 mg"]
