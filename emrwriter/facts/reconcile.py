@@ -25,9 +25,10 @@ class MedicationChange:
     drug: str  # canonical name
     name: str  # as the record writes it
     action: str  # new | stopped | changed
-    detail: str  # e.g. "40 mg once daily (was 20 mg once daily)"
+    detail: str  # the dose now, e.g. "40 mg once daily"
     provenance: Provenance
     quote: str = ""
+    before: str = ""  # a changed drug's dose before, e.g. "20 mg once daily"
 
 
 @dataclass
@@ -192,8 +193,8 @@ def reconcile(stay: Stay, documents: list[Document]) -> Reconciliation:
         reconciled = replace(med, status=status)
         result.discharge.append(reconciled)
         if status in {"new", "changed"}:
-            was = f" (was {_dose_text(before)})" if status == "changed" and before is not None else ""
-            result.changes.append(MedicationChange(key, med.name, status, _dose_text(med) + was, med.provenance))
+            was = _dose_text(before) if status == "changed" and before is not None else ""
+            result.changes.append(MedicationChange(key, med.name, status, _dose_text(med), med.provenance, before=was))
         stop = listed_stops.get(key)
         if stop is not None and stop.role == "discharge":
             result.conflicts.append(f"{med.name}: listed for discharge and as stopped ({stop.provenance})")

@@ -19,6 +19,7 @@ from ..records.fields import line_fields
 from ..records.headings import heading_key
 from ..records.model import Document, Provenance
 from ..records.subnotes import NOTE_WORDS
+from ..words import words as words_for
 from .extract import LabResult, where
 from .stay import StayFacts
 from .tokens import split_sentences
@@ -173,18 +174,14 @@ def _procedure(procedure, language: str) -> TimelineEntry:
     return TimelineEntry(when, "procedure", text, procedure.provenance, quoted=False, items=[procedure])
 
 
-_ACTION_WORDS = {
-    "zh": {"new": "新加用", "changed": "调整", "stopped": "停用"},
-    "en": {"new": "Started", "changed": "Changed", "stopped": "Stopped"},
-}
-
-
 def _medications(facts: StayFacts, discharged: date | None, language: str) -> list[TimelineEntry]:
     """Drugs started, changed or stopped, as the reconciliation found them (at discharge)."""
-    words = _ACTION_WORDS["zh" if language == "zh" else "en"]
+    words = words_for(language)["timeline"]
     found = []
     for change in facts.medication_changes:
         detail = f" {change.detail}" if change.detail else ""
+        if change.before:
+            detail += words["was"].format(dose=change.before)
         med = next(
             (m for m in facts.stopped_medications + facts.discharge_medications if m.provenance == change.provenance), None
         )
