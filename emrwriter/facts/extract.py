@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from ..records.lab_flags import flag_from_range
 from ..records.model import Document, Observation, Provenance
 from ..records.stay import Stay
-from ..records.text_lists import list_items
+from ..records.text_lists import after_marker, list_items
 from ..vocabulary.lab_names import VITAL_SYNONYMS, lab_key
 from .dates import DateValue
 from .tokens import split_sentences, tokenize
@@ -477,6 +477,7 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
                     found.append(FollowUp(text, Provenance(document.provenance.file, where(document, section.heading), s, e)))
     folded = {re.sub(r"\s+", " ", known) for known in seen}
     for document, s, e in _follow_up_sentences(documents):
+        s = after_marker(document.text, s, e)  # "（6）2周后心内科门诊复诊" from a numbered run cut at "；"
         text = document.text[s:e].strip()
         flat = re.sub(r"\s+", " ", text)
         if text and not any(flat in known or known in flat for known in folded):

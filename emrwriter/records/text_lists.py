@@ -170,6 +170,15 @@ def prose_sentences(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     return [p for p in (trim(text, s, e, TRAILING) for s, e in pieces) if p[0] < p[1]]
 
 
+def after_marker(text: str, start: int, end: int) -> int:
+    """Where a line's words begin after its list marker or bullet ("（6）2周后复诊" at 2)."""
+    for pattern in (_MARKER, _BULLET):
+        found = pattern.match(text, start, end)
+        if found:
+            return found.end()
+    return start
+
+
 def clean(item: str) -> str:
     """One line, no Markdown emphasis, no trailing punctuation."""
     return re.sub(r"\s+", " ", re.sub(r"\*\*|__", "", item)).strip(" .;；。,，:：")

@@ -220,6 +220,17 @@ def test_lab_flags_in_words_and_follow_up_plans_in_prose(tmp_path: Path) -> None
     assert any("血液科门诊复诊" in t for t in texts) and not any("118" in t for t in texts)
 
 
+def test_a_follow_up_plan_in_a_numbered_run_is_listed_once_without_its_number(tmp_path: Path) -> None:
+    write(
+        tmp_path / "case",
+        "出院记录.txt",
+        "出院记录\n入院日期：2026-03-01　出院日期：2026-03-08\n出院医嘱：\n（1）利伐沙班片 15mg 口服 每日一次\n"
+        "（2）2周后心内科门诊复诊，复查血常规、肾功能；8周后消化内科复查胃镜。\n（3）如再次出现黑便，立即就诊。\n",
+    )
+    texts = [f["text"] for f in facts_of(tmp_path / "case")["follow_up"]]
+    assert texts == ["2周后心内科门诊复诊，复查血常规、肾功能；8周后消化内科复查胃镜。"]
+
+
 @pytest.mark.parametrize(
     ("note", "admitted", "discharged"),
     [
