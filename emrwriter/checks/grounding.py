@@ -252,7 +252,8 @@ def _in_place_of(alignment: Alignment, i: int, j: int) -> bool:
         return False
     if ours.kind in {"drug", "lab"}:
         return True
-    mine = nearest_anchor(alignment.draft, i)
+    before = [t for t in alignment.draft[:i] if t.kind in {"drug", "lab"}]  # the draft is one sentence
+    mine = before[-1] if before else nearest_anchor(alignment.draft, i)
     if mine is None:
         return True
     owner = alignment.owners[j]

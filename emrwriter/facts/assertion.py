@@ -333,7 +333,7 @@ def _en_special(phrase: str, s: int, e: int, table: CueTable) -> list[_Item]:
     return [_Item("stop", s, e, phrase)]
 
 
-_ZH_BREAKS = frozenset('，,；;。：:！？!?（）()[]【】「」“”"')
+_ZH_BREAKS = frozenset('，,；;。：:！？!?（）()[]【】「」“”"|')  # "|": a table cell is a clause
 _ZH_LIST = frozenset("、/及和或与")
 
 
@@ -546,6 +546,8 @@ def _interpret(items: list[_Item], table: CueTable, language: str) -> Reading:
             for group in _groups(items, reach):
                 make(group, status, (_lead(cue), cue.end), cue.piece, modifiers.get(k, set()))
             continue
+        if _opens_a_cell(items, k):
+            continue  # a table cell of a status alone ("| 阴性 |": a reference range, a flag) speaks of no other cell
         # an affirmation before its finding ("that has since ...") speaks of nothing when nothing follows
         speaks_back = status != "present" or (cue.cue is not None and not cue.cue.before)
         previous = _previous_clause(items, k) if speaks_back else []
@@ -776,6 +778,14 @@ def _groups(items: list[_Item], reach: list[int]) -> list[list[int]]:
     if current:
         groups.append(current)
     return groups
+
+
+def _opens_a_cell(items: list[_Item], k: int) -> bool:
+    """Is ``items[k]`` the first thing in a table cell ("| 阴性 | 异常 |")?"""
+    j = k - 1
+    while j >= 0 and items[j].kind in {"stop", "item_end"}:
+        j -= 1
+    return j >= 0 and items[j].text == "|"
 
 
 def _previous_clause(items: list[_Item], k: int) -> list[int]:

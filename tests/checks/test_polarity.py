@@ -274,6 +274,9 @@ def test_a_side_inside_a_word_and_the_side_of_a_word_that_is_no_side() -> None:
         ("A/P: DKA resolved.", "A/P: DKA.", False),
         ("酮症酸中毒已纠正，急性肾损伤好转。", "出院诊断：\n1. 酮症酸中毒\n2. 急性肾损伤", False),
         ("胸部CT：排除肺栓塞。", "出院诊断：\n1. 肺栓塞", True),
+        # the draft's lab table: a reference range or a flag in a cell of its own states nothing of the test
+        ("尿肺炎链球菌抗原 阳性  异常 (阴性) 2026-10-09 15:20.", "尿肺炎链球菌抗原 | 阳性 |  | 阴性 | 异常 | 2026-10-09", False),
+        ("尿肺炎链球菌抗原 阳性  异常 (阴性) 2026-10-09 15:20.", "尿肺炎链球菌抗原阴性。", True),
     ],
 )
 def test_short_records(record: str, draft: str, flagged: bool) -> None:
