@@ -18,7 +18,7 @@ from ..facts.extract import ABNORMAL_FLAGS, PENDING_VALUE, LabResult, structured
 from ..facts.stay import StayFacts
 from ..facts.tokens import Token, split_sentences
 from ..records.stay import Stay
-from ..vocabulary.drugs import allergy_class, canonical_drug, in_allergy_class
+from ..vocabulary.drugs import allergy_class, canonical_drug, in_allergy_class, is_intolerance
 from ..vocabulary.lab_names import lab_names
 from .evidence import RecordEvidence
 from .findings import HIGH, LOW, MEDIUM, Evidence, Finding, worded
@@ -206,6 +206,7 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
         cls = allergy_class(substance)
         own = canonical_drug(substance)
         evidence_item = Evidence(allergy.provenance, f"{substance} {allergy.reaction}".strip())
+        severity = MEDIUM if is_intolerance(allergy.reaction) else HIGH  # "nausea/vomiting" is a side effect, not an allergy
 
         reported: set[str] = set()
         for token in in_draft:
@@ -217,7 +218,7 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
                         token.end,
                         token.text,
                         "allergy",
-                        HIGH,
+                        severity,
                         evidence=evidence_item,
                         check="safety",
                         **worded("allergy_in_draft", drug=token.text, substance=substance),
@@ -232,7 +233,7 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
                         0,
                         name,
                         "allergy",
-                        HIGH,
+                        severity,
                         evidence=Evidence(provenance, name),
                         check="safety",
                         **worded("allergy_discharge_medication", name=name, substance=substance),

@@ -244,6 +244,7 @@ _NO_ALLERGY = re.compile(
     re.IGNORECASE,
 )
 _REACTION_SPLIT = re.compile(r"\s+[-–]\s+|\s*(?:->|→)\s*|[:：]\s*|，?表现为")
+_TRAILING_REACTION = re.compile(r"^(?P<s>.+?)\s*[(（](?P<r>[^()（）]+)[)）]$")  # "codeine (nausea/vomiting)"
 _ALL_CAUSE = re.compile(r"(?:all|which|that|both)?\s*causes?\s+(?P<r>.+)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?=\s|$)|。")
 _SEMICOLON = re.compile(r"[;；]")
@@ -288,6 +289,9 @@ def _allergies(text: str, section: Section, file: str) -> tuple[list[Allergy], i
                 allergy.reaction = allergy.reaction or clean(cause["r"])
             continue
         parts = _REACTION_SPLIT.split(piece, maxsplit=1)
+        bracketed = _TRAILING_REACTION.match(piece) if len(parts) == 1 else None
+        if bracketed and not find_drugs(bracketed["r"]):  # "Sulfa (Bactrim)" names the drug, not a reaction
+            parts = [bracketed["s"], bracketed["r"]]
         substance = re.sub(r"^(?:allergic to|allergy to|对)\s*|(?:过敏史|过敏)$", "", parts[0], flags=re.IGNORECASE)
         if clean(substance):
             allergies.append(

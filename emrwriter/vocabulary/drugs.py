@@ -8,8 +8,10 @@ generics are recognised by their stems ("-olol", "-floxacin", "沙星", "头孢"
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from .drug_names import (
     ALLERGEN_ALIASES,
@@ -266,3 +268,18 @@ def in_allergy_class(drug: str, cls: str) -> bool:
     members = ALLERGY_CLASSES.get(cls, ())
     drug = drug.lower()
     return any(drug == m or m in drug for m in members)
+
+
+@lru_cache(maxsize=1)
+def _intolerance_reactions() -> frozenset[str]:
+    data = tomllib.loads(resources.files(__package__).joinpath("allergy_reactions.toml").read_text(encoding="utf-8"))
+    return frozenset(" ".join(word.lower().split()) for word in data["intolerance"])
+
+
+_REACTION_PARTS = re.compile(r"\s*(?:[/,;、，；()（）]|\band\b|\bor\b|和|及|伴)\s*")
+
+
+def is_intolerance(reaction: str) -> bool:
+    """Is a recorded reaction only side effects ("nausea/vomiting", "恶心、呕吐"), not an allergy?"""
+    parts = [" ".join(p.split()) for p in _REACTION_PARTS.split(reaction.lower()) if p.strip()]
+    return bool(parts) and all(p in _intolerance_reactions() for p in parts)

@@ -88,3 +88,24 @@ def test_abnormal_last_lab_must_be_addressed(en_stay, en_evidence) -> None:
     abnormal = {f.text for f in safety_kinds(verify(en_stay, draft, evidence=en_evidence))["abnormal_lab"]}
     assert "Hemoglobin" in abnormal and "Glucose" in abnormal
     assert not abnormal & {"BNP", "Creatinine", "Sodium"}  # addressed, or normal at last value
+
+
+def test_a_drug_matching_an_intolerance_is_a_medium_finding_and_an_allergy_a_high_one(tmp_path) -> None:
+    from emrwriter.records.case import load_case
+    from emrwriter.records.stay import select_encounter
+
+    draft = "Discharge medications:\nOxycodone 5 mg PO every 4 hours as needed for pain\n"
+    severities = {}
+    for reaction in ("nausea/vomiting", "hives"):
+        case = tmp_path / reaction.replace("/", "-")
+        case.mkdir()
+        (case / "discharge.txt").write_text(
+            "DISCHARGE SUMMARY\nAdmission date: 2026-03-01\nDischarge date: 2026-03-04\n"
+            f"Allergies: codeine ({reaction})\n"
+            "Discharge medications:\nOxycodone 5 mg PO every 4 hours as needed for pain\n",
+            encoding="utf-8",
+        )
+        stay = select_encounter(load_case(case))
+        (finding,) = safety_kinds(verify(stay, draft))["allergy"]
+        severities[reaction] = finding.severity
+    assert severities == {"nausea/vomiting": "medium", "hives": "high"}
