@@ -17,7 +17,7 @@ from ..facts.tokens import Token, split_sentences, tokenize
 from ..records.headings import heading_key, is_title
 from ..records.model import Provenance
 from ..records.stay import Stay
-from .context import features
+from .context import features, nearest_anchor
 from .evidence import RecordEvidence, build_evidence
 from .grounding import compatible
 
@@ -82,7 +82,24 @@ def cite_sentence(
         weight = evidence.idf(key)
         for index in evidence.by_key.get(key, ()):
             shared[index] = shared.get(index, 0.0) + weight
+    # The same value written otherwise, beside the same test or drug ("Potassium 6.8" in a
+    # table whose unit heads the column, for "Potassium 6.8 mmol/L").
+    anchored = {}
+    for i, token in enumerate(tokens):
+        anchor = nearest_anchor(tokens, i) if token.kind in CHECKED_KINDS else None
+        if anchor is not None:
+            anchored[token.key] = (token, anchor.key)
+    for token, anchor in anchored.values():
+        for m in evidence.mentions_by_kind.get(token.kind, ()):
+            if m.anchor == anchor and compatible(token, m.token):
+                shared[m.passage] = shared.get(m.passage, 0.0) + evidence.idf(token.key)
     candidates = sorted(shared, key=shared.get, reverse=True)[:CANDIDATES]
+
+    def covered(index: int) -> set[str]:
+        found = _passage_features(evidence, index, cache)
+        loose = {key for key, (token, anchor) in anchored.items() if anchor in found and _value_in(token, [index], evidence)}
+        return found | loose
+
     chosen: list[int] = []
     uncovered = dict(weights)
     while uncovered and len(chosen) < max_sources:
@@ -90,17 +107,18 @@ def cite_sentence(
         for index in candidates:
             if index in chosen:
                 continue
-            passage = _passage_features(evidence, index, cache)
+            passage = covered(index)
             value = sum(w for k, w in uncovered.items() if k in passage)
             if value > gain:
                 best, gain = index, value
         if best is None or gain < 0.1 * total:
             break
         chosen.append(best)
-        passage = _passage_features(evidence, best, cache)
+        passage = covered(best)
         uncovered = {k: w for k, w in uncovered.items() if k not in passage}
     score = 1.0 - sum(uncovered.values()) / total
-    values_found = all(_value_in(token, chosen, evidence) for token in tokens if token.kind in CHECKED_KINDS)
+    values = [t for t in tokens if t.kind in CHECKED_KINDS]
+    values_found = all(_value_in(token, chosen, evidence) or _dated_by(token, chosen, evidence) for token in values)
     return chosen, score >= threshold and values_found, score
 
 
@@ -110,6 +128,15 @@ def _value_in(token: Token, passages: list[int], evidence: RecordEvidence) -> bo
             if other.key == token.key or (other.kind == token.kind and compatible(token, other)):
                 return True
     return False
+
+
+def _dated_by(token: Token, passages: list[int], evidence: RecordEvidence) -> bool:
+    """A date that the note holding a cited passage is dated with (its header, its sub-note's
+    heading): "INR 3.8 (2026-03-02)" from a note of that day."""
+    if token.kind not in {"date", "time"}:
+        return False
+    texts = {id(evidence.passages[i].text) for i in passages}
+    return _value_in(token, [i for i, p in enumerate(evidence.passages) if id(p.text) in texts], evidence)
 
 
 def is_heading(line: str, extra: frozenset[str] = frozenset()) -> bool:

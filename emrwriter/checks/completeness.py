@@ -126,6 +126,17 @@ def _heading_spans(text: str, template: Template) -> list[tuple[int, int, str]]:
     return sorted(set(spans))
 
 
+def section_bodies(text: str, template: Template) -> dict[str, list[tuple[int, int]]]:
+    """Where each section's body is in a draft, by the template's section key (a heading the
+    note importer knows, not the template's: "@" and its key)."""
+    spans = _heading_spans(text, template)
+    bodies: dict[str, list[tuple[int, int]]] = {}
+    for index, (_, body_start, key) in enumerate(spans):
+        end = next((s for s, _, _ in spans[index + 1 :] if s >= body_start), len(text))
+        bodies.setdefault(key, []).append((body_start, end))
+    return bodies
+
+
 def _empty(body: str, scaffolding: Scaffolding) -> bool:
     """Nothing from the record in a section body: no text, a first line left blank, or
     only the template's own words with a placeholder among them ("(no follow-up plan
@@ -151,11 +162,7 @@ def check_completeness(text: str, template: Template | None, language: str) -> C
             return Completeness("", words(language)["completeness"]["standard"])
     wording = words(template.language)["completeness"]
     scaffolding = scaffolding_of(template)
-    spans = _heading_spans(text, template)
-    bodies: dict[str, list[tuple[int, int]]] = {}
-    for index, (_, body_start, key) in enumerate(spans):
-        end = next((s for s, _, _ in spans[index + 1 :] if s >= body_start), len(text))
-        bodies.setdefault(key, []).append((body_start, end))
+    bodies = section_bodies(text, template)
     result = Completeness(template.name, wording["standard"])
     for spec in (s for s in template.sections if not s.optional):
         candidates = bodies.get(spec.key, []) + [b for alias in ALIASES.get(spec.key, ()) for b in bodies.get(f"@{alias}", [])]

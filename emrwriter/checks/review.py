@@ -18,6 +18,7 @@ from .citations import Citation, cite
 from .completeness import Completeness
 from .evidence import RecordEvidence, build_evidence
 from .findings import Finding
+from .scaffolding import scaffolding_of
 from .verify import verify
 
 
@@ -103,10 +104,13 @@ def review_draft(
         end = max(start, min(finding.end - offset, size))
         reviews[section.key].findings.append(replace(finding, start=start, end=end))
     headings = frozenset(s.heading for s in sections)
+    scaffolding = scaffolding_of(template)
     for citation in cite(text, evidence, headings=headings):
         section = _section_at(citation.start, sections, starts)
         if section is None or section.origin != "model" or citation.start - starts[section.key] >= len(section.text):
             continue  # data sections cite their items; a model section has no table
+        if scaffolding.covers_span(text, citation.start, citation.end):
+            continue  # the template's own words ("(nothing in the record for this section)") state nothing to cite
         offset = starts[section.key]
         reviews[section.key].citations.append(
             replace(citation, start=citation.start - offset, end=min(citation.end - offset, len(section.text)))

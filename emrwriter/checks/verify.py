@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from ..facts.tokens import tokenize
 from ..records.stay import Stay
-from ..templates import Template, TemplateProblem, load_template
-from .completeness import Completeness, check_completeness, default_template_name
+from ..templates import MODEL, Template, TemplateProblem, load_template
+from .citations import Citation, cite
+from .completeness import Completeness, check_completeness, default_template_name, section_bodies
 from .diagnoses import check_diagnoses
 from .evidence import RecordEvidence, build_evidence
 from .findings import Finding, sort_findings
@@ -33,12 +34,21 @@ class VerifyReport:
     safety: list[Finding]
     language: str = "en"
     notes: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # the sentences of the narrative sections
+
+    @property
+    def unsupported(self) -> list[Citation]:
+        return [c for c in self.citations if not c.supported]
 
     def as_dict(self) -> dict:
         return {
             "findings": [f.as_dict() for f in self.findings],
             "completeness": self.completeness.as_dict(),
             "safety": [f.as_dict() for f in self.safety],
+            "sentences": {
+                "narrative": len(self.citations),
+                "unsupported": [c.as_dict() for c in self.unsupported],
+            },
         }
 
 
@@ -71,4 +81,18 @@ def verify(stay: Stay, draft_text: str, template: Template | None = None, eviden
     log.info("verified a draft of %d characters: %d findings, %d safety findings", len(draft_text), len(findings), len(safety))
     findings = [f.in_language(language) for f in findings]
     safety = [f.in_language(language) for f in safety]
-    return VerifyReport(sort_findings(findings), completeness, sort_findings(safety), language)
+    citations = narrative_citations(draft_text, template, evidence, scaffolding) if template is not None else []
+    return VerifyReport(sort_findings(findings), completeness, sort_findings(safety), language, citations=citations)
+
+
+def narrative_citations(draft_text: str, template: Template, evidence: RecordEvidence, scaffolding) -> list[Citation]:
+    """The citations of the sentences under the template's narrative (model-written) headings,
+    the template's own words left out: what an unsupported sentence is counted among."""
+    bodies = section_bodies(draft_text, template)
+    spans = [span for spec in template.sections if spec.origin == MODEL for span in bodies.get(spec.key, [])]
+    headings = frozenset(spec.heading for spec in template.sections)
+    return [
+        c
+        for c in cite(draft_text, evidence, headings=headings)
+        if any(s <= c.start < e for s, e in spans) and not scaffolding.covers_span(draft_text, c.start, c.end)
+    ]

@@ -75,6 +75,12 @@ def print_report(report: VerifyReport, text: str, draft: Path, out=None) -> None
             print(f"  {where} [{f.severity}] {f.kind}{quoted}: {f.message}", file=out)
             if f.evidence is not None:
                 print(f"      evidence: {f.evidence.source}", file=out)
+    unsupported = report.unsupported
+    print(f"Unsupported sentences: {len(unsupported)} of {len(report.citations)} in the narrative sections", file=out)
+    for citation in unsupported:
+        line, col = _line_col(text, citation.start)
+        sentence = " ".join(text[citation.start : citation.end].split())
+        print(f"  {draft}:{line}:{col} {sentence!r}", file=out)
     c = report.completeness
     present = sum(item.present for item in c.items)
     print(f"Completeness ({c.template}; {c.standard}): {present}/{len(c.items)} items present", file=out)

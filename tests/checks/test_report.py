@@ -127,3 +127,41 @@ def test_corpus_notes_restating_themselves_have_no_findings(corpus) -> None:
         text = note.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
         flagged += [(note.name, f.text) for f in check_grounding(text, evidence)]
     assert flagged == []
+
+
+def test_a_composed_sentence_is_supported_by_the_notes_it_comes_from() -> None:
+    """A lab line whose unit heads the table's column, and a trend whose first date is the
+    date of the note that holds the value, are supported; a value of another test is not."""
+    from emrwriter.checks.citations import cite
+    from emrwriter.checks.evidence import evidence_from_texts
+    from emrwriter.records.model import Provenance
+
+    notes = [
+        "2026-03-02 08:00 入院记录\n辅助检查：INR 3.8（0.8-1.2），血红蛋白 78 g/L。\n",
+        "2026-03-03 09:00 查房记录\n复查INR 1.6。\n",
+        "Test        Result   Ref        Unit\nPotassium   6.8      3.5-5.1    mmol/L\nSodium      131      135-145    mmol/L\n",
+    ]
+    evidence = evidence_from_texts([(t, Provenance(f"note{i}.txt", "", 0, len(t))) for i, t in enumerate(notes)])
+    for sentence, supported in (
+        ("INR 3.8（2026-03-02）→ 1.6（2026-03-03）。", True),
+        ("Potassium 6.8 mmol/L.", True),
+        ("Potassium 131 mmol/L.", False),
+    ):
+        (citation,) = cite(sentence, evidence)
+        assert citation.supported == supported, sentence
+
+
+def test_verify_counts_the_unsupported_sentences_of_the_narrative_sections(tmp_path, capsys) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(
+        "Discharge Summary\nProcedures and Treatment Provided\nShe was treated with IV furosemide and diuresed well. "
+        "She climbed Mount Everest on day two.\nDischarge Medications\nAspirin 81 mg PO once daily\n",
+        encoding="utf-8",
+    )
+    assert run(["--record", str(EN_CASE), "--draft", str(draft), "--json"]) == 0
+    sentences = json.loads(capsys.readouterr().out)["sentences"]
+    text = draft.read_text(encoding="utf-8")
+    assert sentences["narrative"] == 2  # the medication list is no narrative section
+    assert [text[u["start"] : u["end"]] for u in sentences["unsupported"]] == ["She climbed Mount Everest on day two."]
+    assert run(["--record", str(EN_CASE), "--draft", str(draft)]) == 0
+    assert "Unsupported sentences: 1 of 2 in the narrative sections" in capsys.readouterr().out
