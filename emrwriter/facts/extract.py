@@ -466,6 +466,8 @@ def follow_ups(documents: list[Document]) -> list[FollowUp]:
         for section in document.sections:
             if section.key not in {"follow_up", "discharge_instructions", "discharge_medications", "plan"}:
                 continue
+            if _RESULT_SEEN.match(f"{section.heading}：{document.text[section.start : section.end][:40]}"):
+                continue  # "复查：总胆红素 24.1 μmol/L，…" are results rechecked, not a follow-up plan
             for s, e in list_items(document.text, section.start, section.end):
                 marker = _ZH_MARKER.match(document.text, s, e)  # "五、2周后…复诊" from a run of 一、二、…
                 s = marker.end() if marker else s

@@ -474,7 +474,7 @@ def _make(match: re.Match[str], offset: int, *, explicit: bool, body_at_end: boo
     return _Candidate(offset, heading, heading_key(heading) or "other", offset + body, explicit)
 
 
-_ZH_ITEM = re.compile(rf"^[ \t　]*{_ZH_NUMBER}")
+_ZH_ITEM = re.compile(rf"^[ \t　]*{_ZH_NUMBER}", re.MULTILINE)  # MULTILINE: matched at a line start inside the text too
 
 
 def _candidates(text: str) -> list[_Candidate]:

@@ -220,6 +220,22 @@ def test_lab_flags_in_words_and_follow_up_plans_in_prose(tmp_path: Path) -> None
     assert any("血液科门诊复诊" in t for t in texts) and not any("118" in t for t in texts)
 
 
+def test_a_numbered_order_that_opens_the_discharge_drugs_ends_them_at_the_next_number(tmp_path: Path) -> None:
+    """ "二、出院带药：…" inside a run of 一、二、三、 orders: the drugs end where "三、" begins, and
+    "复查：总胆红素 24.1 μmol/L" in a progress note are results, not a follow-up plan."""
+    write(
+        tmp_path / "case",
+        "出院记录.txt",
+        "出院记录\n入院日期：2026-03-05　出院日期：2026-03-12\n"
+        "诊疗经过：入院后予抗感染治疗。复查：总胆红素 24.1 μmol/L，ALT 92 U/L。\n"
+        "出院医嘱：\n一、低脂饮食，禁酒。\n二、出院带药：雷贝拉唑钠肠溶片20mg 口服 1日1次、厄贝沙坦片150mg 口服 1日1次。\n"
+        "三、阿托伐他汀继续暂停。\n四、2026年3月26日消化内科门诊复诊，复查肝功能。\n五、如再发腹痛、发热，及时就诊。\n",
+    )
+    facts = facts_of(tmp_path / "case")
+    assert [m["name"] for m in facts["medications"] if m["role"] == "discharge"] == ["雷贝拉唑钠肠溶片", "厄贝沙坦片"]
+    assert [f["text"] for f in facts["follow_up"]] == ["2026年3月26日消化内科门诊复诊，复查肝功能。"]
+
+
 def test_a_follow_up_plan_in_a_numbered_run_is_listed_once_without_its_number(tmp_path: Path) -> None:
     write(
         tmp_path / "case",
