@@ -727,8 +727,26 @@ class ServerBench:
             # -- batch throughput --------------------------------------------------------------
             cases = expand_cases(args.batch or [args.path])
             results["batch"] = {"cases": len(cases), "runs": []}
+            if not args.skip_local:  # the same batch on the local model: one model owner, one case at a time
+                say(f"batch of {len(cases)} cases on the local model...")
+                local_engine = LocalEngine(info, threads=threads, context_cap=args.ctx, prefix_cache=None)
+                t0 = time.monotonic()
+                summary = run_batch(cases, self.tmp / "batch-local", lambda: local_engine, template=template.folder, resume=False)
+                wall = time.monotonic() - t0
+                done = summary.count("done")
+                results["batch"]["local"] = {
+                    "jobs": "local",
+                    "done": done,
+                    "failed": summary.count("failed"),
+                    "wall_seconds": round(wall, 1),
+                    "summaries_per_hour": round(done / wall * 3600, 1) if wall and done else 0,
+                    "generated_tokens": sum(r.tokens for r in summary.results),
+                    "prompt_tokens_evaluated": sum(r.prompt_tokens_evaluated for r in summary.results),
+                }
+                del local_engine
             for jobs in args.jobs:
                 say(f"batch of {len(cases)} cases, --jobs {jobs}...")
+                before = len(local_server.evaluated_tokens()) if local_server else 0
                 t0 = time.monotonic()
                 summary = run_batch(
                     cases,
@@ -748,6 +766,8 @@ class ServerBench:
                         "wall_seconds": round(wall, 1),
                         "summaries_per_hour": round(done / wall * 3600, 1) if wall and done else 0,
                         "generated_tokens": sum(r.tokens for r in summary.results),
+                        # what the server read, from its log: prefix reuse kept or lost when jobs interleave
+                        "prompt_tokens_evaluated": sum(local_server.evaluated_tokens()[before:]) if local_server else None,
                     }
                 )
                 say(f"  {done} done in {wall:.0f} s: {results['batch']['runs'][-1]['summaries_per_hour']} summaries/hour")
@@ -815,10 +835,13 @@ def format_server_table(results: dict) -> str:
         f"server evaluated per section: {server.get('evaluated_per_section')} ({server.get('evaluated_source')})",
         "",
     ]
-    lines += ["| --jobs | cases done | wall (s) | summaries/hour |", "|---|---|---|---|"]
-    for run in results.get("batch", {}).get("runs", []):
+    lines += ["| batch --jobs | cases done | wall (s) | summaries/hour | prompt tokens read |", "|---|---|---|---|---|"]
+    batch = results.get("batch", {})
+    for run in ([batch["local"]] if batch.get("local") else []) + batch.get("runs", []):
+        read = run.get("prompt_tokens_evaluated")
         lines.append(
-            f"| {run['jobs']} | {run['done']}/{results['batch']['cases']} | {run['wall_seconds']} | {run['summaries_per_hour']} |"
+            f"| {run['jobs']} | {run['done']}/{results['batch']['cases']} | {run['wall_seconds']} | {run['summaries_per_hour']} "
+            f"| {read if read is not None else 'n/a'} |"
         )
     machine = results.get("machine", {})
     lines += [

@@ -48,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             jobs = 1
+        elif jobs > 1 and first.settings().get("server_kind") == "llama-cpp-python":
+            print(
+                f"note: this server (llama-cpp-python's) has one slot: with --jobs {jobs} the cases take turns in it and "
+                "each section reads its record again; --jobs 1 is faster there (llama-server --parallel N and vLLM keep each "
+                "case's record)",
+                file=sys.stderr,
+            )
         handed = [first]
         lock = threading.Lock()
 
