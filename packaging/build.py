@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 import venv
 from pathlib import Path
@@ -34,6 +35,7 @@ BUILD = ROOT / "build"
 DIST = ROOT / "dist"
 WHEELS = BUILD / "wheels"
 SDIST = BUILD / "sdist"
+SRC = BUILD / "src"
 BUILD_VENV = BUILD / "venv"
 PIP_CACHE = BUILD / "pip-cache"
 
@@ -99,12 +101,23 @@ def portable_llama_wheel(version: str, jobs: int) -> Path:
             env=env,
         )  # fmt: skip
         sdists = sorted(SDIST.glob(f"llama_cpp_python-{version}.tar.gz"))
+    source = SRC / f"llama_cpp_python-{version}"
+    if not source.is_dir():
+        SRC.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(sdists[-1]) as tar:
+            tar.extractall(SRC, filter="data")
     env["CMAKE_ARGS"] = " ".join(PORTABLE_CMAKE_ARGS)
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = str(jobs)
     env["FORCE_CMAKE"] = "1"
     started = time.monotonic()
-    # A wheel built from a local file is never put in pip's wheel cache.
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", WHEELS, sdists[-1]], env=env)
+    # Built from a local folder, so pip never puts the wheel in its wheel cache; CMake's
+    # build folder is kept (build/llama-cmake), so an interrupted compile resumes where it
+    # stopped instead of starting over.
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", WHEELS, source,
+         "--config-settings", f"build-dir={BUILD / 'llama-cmake'}"],
+        env=env,
+    )  # fmt: skip
     log(f"llama-cpp-python compiled in {time.monotonic() - started:.0f} s")
     return sorted(WHEELS.glob(f"llama_cpp_python-{version}-*.whl"))[-1]
 
