@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
             jobs = 1
         elif jobs > 1 and first.settings().get("server_kind") == "llama-cpp-python":
             print(
-                f"note: this server (llama-cpp-python's) has one slot: with --jobs {jobs} the cases take turns in it and "
-                "each section reads its record again; --jobs 1 is faster there (llama-server --parallel N and vLLM keep each "
-                "case's record)",
+                f"note: this server (llama-cpp-python's) has one slot: with --jobs {jobs} the cases take turns in it, each "
+                "section reads its record again, and unless it runs with --interrupt_requests false it cuts answers short "
+                "(marked as failed); --jobs 1 suits it (llama-server --parallel N and vLLM serve several at once)",
                 file=sys.stderr,
             )
         handed = [first]

@@ -104,7 +104,9 @@ def start_llama_cpp_server(
         raise EngineError(
             f"llama-cpp-python's server is not installed (pip install 'emrwriter[inference-server]'): {exc}"
         ) from None
-    args = ["--n_ctx", str(n_ctx)]
+    # Several clients queue rather than cut each other short (its default interrupts a stream
+    # when another request arrives, ending it with no finish reason).
+    args = ["--n_ctx", str(n_ctx), "--interrupt_requests", "false"]
     if threads:
         args += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
     server = LlamaCppServer(Path(model), port or free_port(), Path(log), args=args + list(extra or []))

@@ -507,7 +507,7 @@ class ServerEngine(Engine):
                     return Generation("", prompt_tokens, 0, 0, time.monotonic() - started, 0.0, "cancelled")
                 continue
             break
-        if result.stop_reason == "error":
+        if result.stop_reason == "error" and not stream.cut:
             self._failure = result.error  # the later sections of this draft fail at once, with this line
         return result
 
@@ -535,6 +535,7 @@ class _Stream:
         self.last_event_at = started
         self.stopped_by = ""  # "cancelled" | "first_token" | "between_tokens"
         self.retryable = False
+        self.cut = False  # ended without a finish reason (the server is there; the next section may go on)
         self.socket: socket.socket | None = None
         self._done = threading.Event()
 
@@ -575,7 +576,7 @@ class _Stream:
         watcher = threading.Thread(target=self._watch, name="server-watchdog", daemon=True)
         remove = self.cancel.listen(lambda: self._shut("cancelled")) if isinstance(self.cancel, Cancel) else None
         watcher.start()
-        stop_reason, error, usage, timings = "end", "", {}, {}
+        stop_reason, error, usage, timings = "", "", {}, {}  # "": no finish reason came (yet)
         client = engine._new_client(keepalive=False)  # its own connection: shutting it down stops this stream only
         try:
             with client.stream("POST", self.path, json=self.body, extensions={"trace": self._trace}) as response:
@@ -595,6 +596,12 @@ class _Stream:
                         stop_reason = "length" if finish == "length" else "end"
                     if self.produced >= self.max_tokens and not finish:
                         stop_reason = "length"
+                if not stop_reason and not self.stopped_by:
+                    # The stream ended without a finish reason: the server cut the answer short
+                    # (llama-cpp-python's server does so when another request arrives). Never
+                    # taken as complete: the text is kept and the section marked.
+                    self.cut = True
+                    error = f"{s.url}: the server ended the answer early, without saying why (another request may have cut it)"
         except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
             if not self.stopped_by:
                 self.retryable = True

@@ -5,7 +5,8 @@ Standard library only (http.server in a thread, on 127.0.0.1, a free port).
 ``mode`` decides what /v1/chat/completions does: "ok" streams ``answer`` word by word
 (``token_delay`` seconds apart), "500" answers HTTP 500, "garbage" sends an event that is
 not JSON, "hang_first" sends nothing until closed, "hang_after" sends two tokens then
-nothing, "not_sse" answers JSON instead of a stream. ``fail_first`` answers HTTP 503 that
+nothing, "not_sse" answers JSON instead of a stream, "cut" ends the stream after three tokens
+with [DONE] and no finish reason. ``fail_first`` answers HTTP 503 that
 many times before behaving. ``key`` requires that bearer token. Requests are counted by
 path, and the server notes when a client closed a stream before it ended."""
 
@@ -160,6 +161,11 @@ class FakeServer:
                     return
                 words = fake.answer.split(" ")
                 limit = body.get("max_tokens", 1000)
+                if fake.mode == "cut":  # as llama-cpp-python's server when another request arrives
+                    for word in words[:3]:
+                        self._piece(word + " ")
+                    self._event("[DONE]")
+                    return
                 for i, word in enumerate(words[:limit]):
                     if fake.mode == "hang_after" and i == 2:
                         fake.release.wait(30)

@@ -108,6 +108,16 @@ def test_garbage_in_the_stream_keeps_the_text_so_far():
     assert result.stop_reason == "error" and "content type 'application/json'" in result.error
 
 
+def test_an_answer_cut_short_without_a_finish_reason_is_never_taken_as_complete():
+    with FakeServer("cut") as server:
+        engine = engine_for(server)
+        result = engine.generate(engine.chat_prompt("s", "u"), 50)
+        assert result.stop_reason == "error" and result.text == "The patient recovered "
+        assert "ended the answer early" in result.error
+        server.mode = "ok"  # the server is there: the next section goes on
+        assert engine.generate(engine.chat_prompt("s", "u2"), 50).stop_reason == "end"
+
+
 def test_no_first_token_in_time_is_a_timeout():
     with FakeServer("hang_first") as server:
         engine = engine_for(server, first_token_timeout=0.5, retries=0)
