@@ -202,3 +202,15 @@ def test_the_app_start_prints_the_package_hint_instead_of_qts_abort(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"emrwriter: {missing.hint()}"]
+
+
+@needs_loader
+def test_with_an_x11_display_the_doctor_fails_naming_the_packages(tmp_path):
+    """Where the libraries are really missing: one problem, with the packages (not Qt's own
+    line, which names libxcb-cursor0 whatever is missing)."""
+    missing = missing_libraries(xcb_plugin())
+    if not missing.libraries:
+        pytest.skip("every library of the xcb plugin is installed here (the hidden-library test covers the check)")
+    done = _doctor(_env(tmp_path, DISPLAY=":99"), "--quick")
+    assert done.returncode == 1
+    assert done.stdout.rstrip().splitlines()[-2:] == ["1 problem(s):", f"- Display: {missing.hint()}"]

@@ -148,32 +148,29 @@ def probe(timeout: float = PROBE_TIMEOUT) -> ProbeResult:
 def check_display() -> list[Check]:
     """The window: Qt started in a subprocess where there is a display (skipped, saying so,
     where there is none); on Linux the xcb plugin's system libraries, each missing one with
-    its package. Missing libraries are a problem where the app would use X11, else a note."""
-    checks = []
-    if has_display():
+    its package. Missing libraries are the reason Qt did not start where it did not (one
+    problem, with the packages, not Qt's own line), else a note."""
+    plugin = xcb_plugin() if sys.platform.startswith("linux") and shutil.which("ldd") else None
+    missing = missing_libraries(plugin) if plugin is not None else None
+    libraries = Check("Qt X11 libraries", OK, f"all found for {plugin.name}") if plugin is not None else None
+    if missing is not None and missing.libraries:
+        summary = f"{len(missing.libraries)} missing: {', '.join(missing.libraries)}"
+        libraries = Check("Qt X11 libraries", NOTE, summary, (str(plugin),), reason=missing.hint())
+    if not has_display():
+        display = Check(
+            "Display",
+            SKIPPED,
+            "no display here (DISPLAY and WAYLAND_DISPLAY are not set)",
+            reason="the window was not tried; the command line works without one",
+        )
+    else:
         result = probe()
         if result.ok:
             fonts = f"{len(result.cjk_families)} Chinese font families in Qt"
-            checks.append(Check("Display", OK, f"Qt starts: platform {result.platform}, {result.screens} screen(s), {fonts}"))
+            display = Check("Display", OK, f"Qt starts: platform {result.platform}, {result.screens} screen(s), {fonts}")
+        elif missing is not None and missing.libraries and would_use_xcb():
+            display = Check("Display", PROBLEM, "Qt does not start", libraries.details, reason=missing.hint())
+            libraries = None  # said once, as the reason
         else:
-            checks.append(Check("Display", PROBLEM, "Qt does not start", reason=f"the desktop app cannot start: {result.error}"))
-    else:
-        checks.append(
-            Check(
-                "Display",
-                SKIPPED,
-                "no display here (DISPLAY and WAYLAND_DISPLAY are not set)",
-                reason="the window was not tried; the command line works without one",
-            )
-        )
-    plugin = xcb_plugin() if sys.platform.startswith("linux") else None
-    if plugin is not None and shutil.which("ldd"):
-        missing = missing_libraries(plugin)
-        if not missing.libraries:
-            checks.append(Check("Qt X11 libraries", OK, f"all found for {plugin.name}"))
-        else:
-            blocking = would_use_xcb() or (checks[0].status == PROBLEM)
-            status = PROBLEM if blocking else NOTE
-            summary = f"{len(missing.libraries)} missing: {', '.join(missing.libraries)}"
-            checks.append(Check("Qt X11 libraries", status, summary, (str(plugin),), reason=missing.hint()))
-    return checks
+            display = Check("Display", PROBLEM, "Qt does not start", reason=f"the desktop app cannot start: {result.error}")
+    return [display, *([libraries] if libraries else [])]
