@@ -53,6 +53,10 @@ PORTABLE_CMAKE_ARGS = [
     "-DGGML_BACKEND_DL=ON",
     "-DGGML_CPU_ALL_VARIANTS=ON",
     "-DCMAKE_INSTALL_BINDIR=llama_cpp/lib",
+    # Only what the Python bindings load: not the multimodal library (libmtmd, for image
+    # chat handlers EMRWriter does not use) nor llama.cpp's common/tools code (see
+    # without_common below); together they were more than half of the compile.
+    "-DLLAVA_BUILD=OFF",
     "-DLLAMA_BUILD_TESTS=OFF",
     "-DLLAMA_BUILD_EXAMPLES=OFF",
     "-DLLAMA_BUILD_TOOLS=OFF",
@@ -84,6 +88,19 @@ def pip_env() -> dict:
     return env
 
 
+COMMON_ON = 'set(LLAMA_BUILD_COMMON ON CACHE BOOL "Build llama.cpp common library" FORCE)'
+
+
+def without_common(cmakelists: Path) -> None:
+    """llama-cpp-python forces llama.cpp's common library on (for its own tools); the
+    bindings never load it. Switched off in the unpacked source when the line is there."""
+    text = cmakelists.read_text(encoding="utf-8")
+    if COMMON_ON in text:
+        cmakelists.write_text(text.replace(COMMON_ON, COMMON_ON.replace(" ON ", " OFF ")), encoding="utf-8")
+    else:
+        log(f"{cmakelists}: LLAMA_BUILD_COMMON is not forced on here; left as it is")
+
+
 def portable_llama_wheel(version: str, jobs: int) -> Path:
     """Compile llama-cpp-python `version` portably into build/wheels (once)."""
     found = sorted(WHEELS.glob(f"llama_cpp_python-{version}-*.whl"))
@@ -106,6 +123,7 @@ def portable_llama_wheel(version: str, jobs: int) -> Path:
         SRC.mkdir(parents=True, exist_ok=True)
         with tarfile.open(sdists[-1]) as tar:
             tar.extractall(SRC, filter="data")
+        without_common(source / "CMakeLists.txt")
     env["CMAKE_ARGS"] = " ".join(PORTABLE_CMAKE_ARGS)
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = str(jobs)
     env["FORCE_CMAKE"] = "1"

