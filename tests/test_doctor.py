@@ -116,10 +116,13 @@ def test_cpu_variant_names():
 
 
 def test_loaded_cpu_libraries_reads_the_memory_map_of_this_process():
-    from emrwriter.engine.models import load_vocab, resolve_model
+    from llama_cpp import Llama
 
-    load_vocab(resolve_model(None).path).close()  # llama.cpp is loaded
+    from emrwriter.engine.models import resolve_model
+
+    llm = Llama(model_path=str(resolve_model(None).path), n_ctx=64, verbose=False)  # a CPU library is in use now
     found = loaded_cpu_libraries()
+    del llm
     if LINUX:
         assert found and all("ggml-cpu" in name for name in found)
 
