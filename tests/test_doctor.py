@@ -95,6 +95,15 @@ def test_a_store_folder_that_cannot_be_made_is_a_problem(site_config, tmp_path):
     assert problems([check]) == [f"Store: {check.reason}"] and "1 problem(s):" in report([check])
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_store_check_makes_a_missing_folder_owner_only(site_config, tmp_path):
+    folder = tmp_path / "ward" / "store"
+    site_config(f'[store]\nfolder = "{folder}"\n')
+    check = check_store()
+    assert check.status == "ok" and str(folder / "emrwriter.sqlite3") in check.summary
+    assert folder.stat().st_mode & 0o777 == 0o700 and list(folder.iterdir()) == []  # no probe file left
+
+
 def test_site_templates_replace_bundled_ones_and_a_broken_one_is_named(site_config, tmp_path):
     site = tmp_path / "templates"
     shutil.copytree(ROOT / "emrwriter" / "bundled" / "templates" / "discharge_summary_en", site / "discharge_summary_en")

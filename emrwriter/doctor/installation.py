@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import config, site_config_path, user_config_file
+from ..owner_only import private_folder
 from ..paths import BUNDLED_TEMPLATES, template_dirs
 from ..templates import DATA_FILE, PROMPT_FILE, TemplateProblem, available_templates, load_template
 from ..workflow import default_store_path
@@ -61,7 +62,7 @@ def check_templates() -> Check:
 def check_store() -> Check:
     path = default_store_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)  # as the app makes it: owner-only (patient data)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".doctor-"):
             pass
     except OSError as exc:
