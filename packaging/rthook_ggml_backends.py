@@ -19,9 +19,24 @@ def _load_ggml_backends() -> None:
     if sys.platform == "win32":
         os.add_dll_directory(str(lib_dir))
     ggml = ctypes.CDLL(str(lib_dir / name))
+    # ggml says "loaded CPU backend from ..." on every start; keep its warnings and errors
+    # only while loading (`emrwriter doctor` names the variant it chose).
+    log_callback = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+
+    def warnings_only(level: int, text: bytes, _user) -> None:
+        if level in (3, 4) and text:  # GGML_LOG_LEVEL_WARN, GGML_LOG_LEVEL_ERROR
+            sys.stderr.write(text.decode("utf-8", "replace"))
+
+    quiet = log_callback(warnings_only)
+    ggml.ggml_log_set.argtypes = [log_callback, ctypes.c_void_p]
+    ggml.ggml_log_set.restype = None
     ggml.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
     ggml.ggml_backend_load_all_from_path.restype = None
-    ggml.ggml_backend_load_all_from_path(os.fsencode(lib_dir))
+    ggml.ggml_log_set(quiet, None)
+    try:
+        ggml.ggml_backend_load_all_from_path(os.fsencode(lib_dir))
+    finally:
+        ggml.ggml_log_set(log_callback(), None)  # back to ggml's own logger
 
 
 _load_ggml_backends()
