@@ -127,13 +127,13 @@ def test_batch_with_a_broken_case_killed_mid_run_and_resumed(default_model, temp
         template.folder,
     ]
     try:
-        run = subprocess.Popen(list(map(str, args)), stderr=subprocess.PIPE, text=True, cwd=ROOT)
         lines = []
-        for line in run.stderr:
-            lines.append(line)
-            if line.startswith("[2/4]"):  # the first case done, the broken one failed: kill the server
-                first.kill()
-        assert run.wait(300) == 1, "".join(lines)
+        with subprocess.Popen(list(map(str, args)), stderr=subprocess.PIPE, text=True, cwd=ROOT) as run:
+            for line in run.stderr:
+                lines.append(line)
+                if line.startswith("[2/4]"):  # the first case done, the broken one failed: kill the server
+                    first.kill()
+        assert run.returncode == 1, "".join(lines)
     finally:
         first.stop()
     report = {json.loads(x)["case"]: json.loads(x) for x in (out / "batch-report.jsonl").read_text().splitlines()}
