@@ -26,6 +26,7 @@ The API, stable for the rest of the code::
     cfg.default_template         # {"zh": name, "en": name}: the template for a record of that language
     cfg.language                 # "" (follow the system) | "zh_CN" | "en": the app's language
     cfg.threads                  # int | None: llama.cpp threads (None: one per physical core)
+    cfg.narrative_seconds        # float: the longest the model may take for the narrative before "auto" picks the record
     cfg.store.folder             # Path | None: the folder of emrwriter.sqlite3 (None: the user's data folder)
     cfg.store.encrypt            # bool: encrypt the store at rest (when supported)
     cfg.server.url, .model, .api_key_env, .ca_bundle, .allow_plain_http, .timeout_seconds
@@ -84,6 +85,7 @@ class Config:
     default_template: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TEMPLATES)
     language: str = ""
     threads: int | None = None
+    narrative_seconds: float = 180.0  # longer than this for the model's narrative on this PC: written from the record
     store: StoreConfig = field(default_factory=StoreConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
     limits: Mapping[str, int | float] = field(default_factory=lambda: MappingProxyType({}))
@@ -123,6 +125,7 @@ _TOP = {
     "default_template": "templates",
     "language": "language",
     "threads": "int+",
+    "narrative_seconds": "number+",
     "store": "table",
     "server": "table",
     "limits": "limits",

@@ -22,15 +22,19 @@ from .checks.draft_file import read_draft
 from .checks.evidence import build_evidence
 from .checks.findings import HIGH, SEVERITIES, Finding
 from .checks.review import CheckedSection, DraftReview, review_draft, table_text
+from .checks.sentence_check import sentence_check
 from .checks.verify import draft_language, verify
+from .config import config
+from .drafting import pipeline
 from .drafting.draft import Draft, DraftSection
-from .drafting.pipeline import FROM_MODEL, FROM_RECORD, NARRATIVES, draft_summary, regenerate_section
+from .drafting.pipeline import FROM_MODEL, FROM_RECORD, NARRATIVES
 from .drafting.stats import write_stats_json
 from .engine.base import EngineError
 from .engine.llama_engine import LocalEngine
 from .engine.models import ModelInfo, default_model_path, find_models, load_vocab, read_model_info, resolve_model
 from .engine.prefix_cache import default_cache
 from .engine.server_engine import ServerEngine, ServerSettings, check_connection
+from .engine.speeds import known_speed, remember_speed, speed_of
 from .export.comments import word_comments
 from .export.docx_writer import Comment, ExportError, write_docx
 from .facts.stay import StayFacts, facts_json, prepare_facts, reviewed_items, stay_facts
@@ -41,6 +45,7 @@ from .records.model import Record
 from .records.stay import Stay, inpatient_stays, select_encounter
 from .records.text_encoding import decode_text
 from .templates import DATA, Template, TemplateProblem, available_templates, load_template
+from .words import words
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,8 @@ __all__ = [
     # drafting
     "draft_summary",
     "regenerate_section",
+    "choose_narrative",
+    "NARRATIVE_AUTO",
     "data_previews",
     "write_stats_json",
     "FROM_MODEL",
@@ -257,6 +264,56 @@ def server_models(settings: ServerSettings) -> list[str]:
 
 
 # --- drafting ---------------------------------------------------------------------------------
+
+
+def draft_summary(stay: Stay, template: Template, engine, *, guarded: bool = True, **options) -> Draft:
+    """The whole draft (drafting.pipeline.draft_summary), every sentence the model writes
+    checked against the record as soon as it is complete, and written again or replaced
+    when it gives a value the record does not (``guarded=False``: as the model wrote it,
+    for measuring what the guard does). A local model's figures are kept for the automatic
+    choice of who writes the narrative (choose_narrative)."""
+    writes = engine is not None and options.get("narrative", FROM_MODEL) == FROM_MODEL
+    check = sentence_check(stay) if guarded and writes else None
+    draft = pipeline.draft_summary(stay, template, engine, check=check, **options)
+    stats = draft.stats
+    if writes and isinstance(engine, LocalEngine) and not draft.cancelled and stats.generated_tokens:
+        seconds = stats.prefill_seconds + stats.decode_seconds
+        remember_speed(
+            engine.info.path,
+            speed_of(
+                seconds,
+                stats.prompt_tokens_evaluated,
+                stats.prefill_seconds,
+                stats.generated_tokens,
+                stats.decode_seconds,
+                engine.threads,
+            ),
+        )
+    return draft
+
+
+NARRATIVE_AUTO = "auto"  # the model writes the narrative, unless it is too slow on this PC
+
+
+def choose_narrative(requested: str, model: Path | None, language: str = "en") -> tuple[str, str]:
+    """Who writes the narrative sections (FROM_MODEL or FROM_RECORD), and, when the app chose
+    the record, why, in ``language``. ``requested``: FROM_MODEL, FROM_RECORD or NARRATIVE_AUTO;
+    ``model``: the local model file (None: a server, which is fast by design). Automatic: the
+    model, unless its last draft on this PC took longer than the site's ``narrative_seconds``
+    for the narrative sections; a model never measured here writes (that draft measures it)."""
+    if requested != NARRATIVE_AUTO:
+        return requested, ""
+    speed = known_speed(model) if model is not None else None
+    limit = config().narrative_seconds
+    if speed is None or speed.seconds <= limit:
+        return FROM_MODEL, ""
+    reason = words(language)["drafting"]["auto_record"].format(model=model.name, seconds=round(speed.seconds), limit=f"{limit:g}")
+    return FROM_RECORD, reason
+
+
+def regenerate_section(stay: Stay, template: Template, engine, key: str, **options) -> DraftSection:
+    """One model section written again (drafting.pipeline.regenerate_section), under the same check."""
+    return pipeline.regenerate_section(stay, template, engine, key, check=sentence_check(stay), **options)
 
 
 def data_previews(template: Template, facts: StayFacts) -> dict[str, str]:

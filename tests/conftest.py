@@ -20,6 +20,7 @@ atexit.register(shutil.rmtree, _CACHE, True)
 _STATE = tempfile.mkdtemp(prefix="emrwriter-test-state-")
 os.environ["EMRWRITER_EXPORT_LOG"] = os.path.join(_STATE, "exports.jsonl")
 os.environ["EMRWRITER_MODEL_CHECKS"] = os.path.join(_STATE, "model-checks.json")
+os.environ["EMRWRITER_SPEEDS"] = os.path.join(_STATE, "speeds.json")  # the model's speed on this PC, per draft
 atexit.register(shutil.rmtree, _STATE, True)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from emrwriter.engine.base import LOADING, READING, WRITING, Engine, EngineError, Generation, PrefixStats, Progress
 
@@ -79,6 +79,7 @@ class FakeEngine(Engine):
         self.loads = 0
         self.context: list[str] = []  # the tokens the context holds, as LocalEngine's KV cache
         self.prompts: list[tuple[str, str]] = []  # (label, prompt) of every generate(), in order
+        self.avoided: list[list[str]] = []  # the words banned at the start of every generate(), in order
         self.threads: set[int] = set()  # ids of the threads that called the engine (one owner: one id)
 
     # -- the Engine protocol ---------------------------------------------------------------
@@ -158,9 +159,11 @@ class FakeEngine(Engine):
         on_progress: Callable[[Progress], None] | None = None,
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
+        avoid: Collection[str] = (),
     ) -> Generation:
         self._called()
         cancel = cancel or threading.Event()
+        self.avoided.append(sorted(avoid))
         tokens = tokenize(prompt)
         self.reserve(len(tokens) + max_tokens, on_progress)
         self.prompts.append((label, prompt))

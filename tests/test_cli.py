@@ -123,7 +123,19 @@ def test_draft_end_to_end_writes_a_docx(tmp_path):
     stats = tmp_path / "stats.json"
     template = short_template("discharge_summary_en", tmp_path / "short_en", 24)
     result = run(
-        "draft", EN_CASE, "--out", out, "--ctx", "1024", "--stats-json", stats, "--comments", "--template", template.folder
+        "draft",
+        EN_CASE,
+        "--out",
+        out,
+        "--ctx",
+        "1024",
+        "--stats-json",
+        stats,
+        "--comments",
+        "--template",
+        template.folder,
+        "--narrative",
+        "model",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
@@ -165,7 +177,7 @@ def test_readme_test_command_is_what_ci_runs():
 def test_ctrl_c_stops_drafting_cleanly(tmp_path):
     out = tmp_path / "summary.docx"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emrwriter", "draft", str(EN_CASE), "--out", str(out), "--ctx", "2048"],
+        [sys.executable, "-m", "emrwriter", "draft", str(EN_CASE), "--out", str(out), "--ctx", "2048", "--narrative", "model"],
         stderr=subprocess.PIPE,
         text=True,
     )

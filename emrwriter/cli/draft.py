@@ -14,18 +14,21 @@ from ..export.docx_writer import ExportError
 from ..templates import format_when
 from ..workflow import (
     FROM_MODEL,
+    NARRATIVE_AUTO,
     NARRATIVES,
     checked_sections,
+    choose_narrative,
     choose_stay,
     choose_template,
     draft_summary,
     export_draft,
     open_case,
     plan_export,
+    resolve_model,
     review_draft,
     write_stats_json,
 )
-from .engine_options import add_engine_options, engine_from_args
+from .engine_options import add_engine_options, engine_from_args, uses_server
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -45,10 +48,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     draft.add_argument(
         "--narrative",
-        choices=NARRATIVES,
-        default=FROM_MODEL,
-        help="who writes the narrative sections: 'model' (from the record and the stay's timeline) or "
-        "'record' (the timeline's own sentences, every one cited; no model, seconds)",
+        choices=(NARRATIVE_AUTO, *NARRATIVES),
+        default=NARRATIVE_AUTO,
+        help="who writes the narrative sections: 'model' (from the record and the stay's timeline), "
+        "'record' (the timeline's own sentences, every one cited; no model, seconds) or 'auto' (the default: "
+        "the model, unless its last draft on this PC took longer than the site's narrative_seconds)",
     )
     draft.set_defaults(func=run)
     return draft
@@ -68,12 +72,14 @@ def run(args: argparse.Namespace) -> int:
         f"template {template.name}",
         file=sys.stderr,
     )
-    narrative = getattr(args, "narrative", FROM_MODEL)
+    requested = getattr(args, "narrative", NARRATIVE_AUTO)
+    local = None if uses_server(args) else resolve_model(getattr(args, "model", None)).path
+    narrative, why = choose_narrative(requested, local, template.language)
     engine: Engine | None = None
     if narrative == FROM_MODEL:
         engine = engine_from_args(args)
     else:
-        print("narrative sections from the record's timeline (no model)", file=sys.stderr)
+        print(f"narrative sections from the record's timeline (no model){': ' + why if why else ''}", file=sys.stderr)
     cancel = Cancel()
     bar = ProgressBar(sys.stderr)
     previous = signal.signal(

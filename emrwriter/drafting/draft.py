@@ -26,6 +26,7 @@ class DraftSection:
     table: Table | None = None
     complete: bool = True  # False when generation was stopped or hit its token limit
     note: str = ""  # why it is incomplete, shown to the user
+    guard_notes: list[str] = field(default_factory=list)  # sentences the check had written again or replaced
 
 
 @dataclass

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..engine.base import Cancel, Engine, EngineError, Generation, PrefixStats, ProgressCallback
-from ..engine.repetition import RepetitionGuard
 from ..facts.stay import StayFacts, stay_facts
 from ..facts.timeline import TimelineEntry, build_timeline
 from ..records.stay import Stay
@@ -19,7 +18,8 @@ from ..templates import DATA, MODEL, SectionSpec, Template, format_when
 from ..words import words as words_for
 from .draft import Draft, DraftSection, Table
 from .evidence import Piece, PromptEvidence, fit_evidence, gather_pieces, required_kinds
-from .narrative import render_narrative
+from .guarded import SentenceCheck, write_guarded
+from .narrative import render_narrative, section_entries
 from .stats import SectionStats
 
 log = logging.getLogger(__name__)
@@ -45,11 +45,14 @@ def draft_summary(
     cancel: threading.Event | None = None,
     narrative: str = FROM_MODEL,
     timeline: bool = True,
+    check: SentenceCheck | None = None,
 ) -> Draft:
     """The whole draft. Stopping keeps what was written and marks the rest incomplete.
     ``narrative``: FROM_MODEL (the model writes the narrative sections from the record and
     the stay's timeline) or FROM_RECORD (they are the timeline's own sentences: no model).
-    ``timeline=False`` gives the model the notes alone, as before the timeline (measurements)."""
+    ``timeline=False`` gives the model the notes alone, as before the timeline (measurements).
+    ``check``: each sentence the model writes is checked with it as soon as it is complete
+    (guarded.write_guarded); the caller passes the verifier's (workflow.draft_summary does)."""
     started = time.monotonic()
     cancel = cancel or Cancel()
     words = words_for(template.language)
@@ -98,7 +101,9 @@ def draft_summary(
         if cancel.is_set():
             section.complete, section.note = False, words["drafting"]["not_written"]
             continue
-        result = _write(section, spec, prompts[spec.key], engine, words, on_progress, on_token, cancel)
+        fallback = _sentences(section_entries(spec.key, spec.timeline, entries))
+        result = _write(section, spec, prompts[spec.key], engine, words, on_progress, on_token, cancel, check, fallback)
+        draft.problems += [f"{spec.heading}: {note}" for note in section.guard_notes]
         stats.add(SectionStats.of(spec.key, spec.heading, result), result)
     draft.cancelled = cancel.is_set()
     stats.finish(wall_seconds=time.monotonic() - started)
@@ -124,6 +129,7 @@ def regenerate_section(
     on_progress: ProgressCallback | None = None,
     on_token: SectionTokenCallback | None = None,
     cancel: threading.Event | None = None,
+    check: SentenceCheck | None = None,
 ) -> DraftSection:
     """One model section written again, from the same record prefix as the whole draft
     (so an engine that still holds it does not read the record again)."""
@@ -133,12 +139,14 @@ def regenerate_section(
     words = words_for(template.language)
     facts = stay_facts(stay)
     model_specs = [s for s in template.sections if s.origin == MODEL]
-    evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, build_timeline(facts, template.language))
+    entries = build_timeline(facts, template.language)
+    evidence, prompts = _prepare_prompts(facts, template, engine, model_specs, entries)
     cited = [source for piece in evidence.pieces for source in piece.sources]
     section = DraftSection(spec.key, spec.heading, "", MODEL, sources=cited, table=section_table(spec, facts, words))
     cancel = cancel or Cancel()
     _read_shared_prefix(engine, prompts, [spec] + [s for s in model_specs if s.key != key], on_progress, cancel)
-    _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel)
+    fallback = _sentences(section_entries(spec.key, spec.timeline, entries))
+    _write(section, spec, prompts[key], engine, words, on_progress, on_token, cancel, check, fallback)
     return section
 
 
@@ -151,36 +159,28 @@ def model_prompts(stay: Stay, template: Template, engine: Engine) -> dict[str, s
     return _prepare_prompts(facts, template, engine, specs, build_timeline(facts, template.language))[1] if specs else {}
 
 
-def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) -> Generation:
-    """Generate one model section into ``section``, streaming its tokens. A section that
-    falls into a loop is stopped there (the doctor's Stop still stops the whole draft), kept
-    up to the first repeat and marked."""
-    guard = RepetitionGuard()
-    section_stop = Cancel()
-    unlisten = cancel.listen(section_stop.set) if isinstance(cancel, Cancel) else lambda: None
-
-    def tokens(piece: str) -> None:
-        if on_token:
-            on_token(spec.key, piece)
-        if guard.feed(piece) and not section_stop.is_set():
-            section_stop.set()
-
-    try:
-        result = engine.generate(
-            prompt,
-            spec.max_tokens,
-            label=spec.heading,
-            on_progress=on_progress,
-            on_token=tokens,
-            cancel=section_stop if isinstance(cancel, Cancel) else cancel,
-        )
-    finally:
-        unlisten()
-    section.text = result.text.strip()
-    if guard.cut is not None and not cancel.is_set():
-        section.text = guard.kept.strip()
+def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel, check, fallback) -> Generation:
+    """Generate one model section into ``section``, sentence by sentence under ``check``
+    (guarded.write_guarded). A section that falls into a loop is stopped there (the
+    doctor's Stop still stops the whole draft), kept up to the first repeat and marked."""
+    written = write_guarded(
+        engine,
+        prompt,
+        spec.max_tokens,
+        label=spec.heading,
+        words=words,
+        check=check,
+        fallback=fallback,
+        on_progress=on_progress,
+        on_token=(lambda piece: on_token(spec.key, piece)) if on_token else None,
+        cancel=cancel,
+    )
+    section.text = written.text.strip()
+    section.guard_notes = written.notes
+    result = written.result
+    if written.looped and not cancel.is_set():
         section.complete, section.note = False, words["drafting"]["repetition"]
-        result = replace(result, text=guard.kept, stop_reason="repetition")
+        result = replace(result, stop_reason="repetition")
     elif result.stop_reason == "cancelled":
         section.complete, section.note = False, words["drafting"]["stopped"]
     elif result.stop_reason == "length":
@@ -188,6 +188,11 @@ def _write(section, spec, prompt, engine, words, on_progress, on_token, cancel) 
     elif result.stop_reason == "error":  # a server engine failed: keep what it wrote, say why
         section.complete, section.note = False, words["drafting"]["engine_error"].format(detail=result.error)
     return result
+
+
+def _sentences(entries: list[TimelineEntry]) -> list[str]:
+    """The timeline's own sentences a section may stand in for a model sentence that failed."""
+    return [e.text for e in entries if e.text]
 
 
 def _prepare_prompts(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
@@ -120,8 +120,12 @@ class Engine(Protocol):
         on_progress: ProgressCallback | None = None,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        avoid: Collection[str] = (),
     ) -> Generation:
         """Read ``prompt`` and write at most ``max_tokens``, streaming pieces to ``on_token``.
+        ``avoid``: words the answer must not begin a token with while the collection holds them
+        (the caller may empty it as the answer streams: a ban for one sentence); an engine
+        that cannot ban tokens ignores it.
         Progress: READING (done of the prompt tokens read now) then WRITING (tokens so far
         of ``max_tokens``). Stops with "end", "length" (the limit reached) or "cancelled"
         (``cancel`` set: the text written so far is kept)."""

@@ -35,11 +35,12 @@ import codecs
 import ctypes
 import ctypes.util
 import logging
+import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -582,6 +583,7 @@ class LocalEngine(Engine):
         on_progress: ProgressCallback | None = None,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        avoid: Collection[str] = (),
         temperature: float = 0.2,
         prompt_lookup: bool | None = None,
     ) -> Generation:
@@ -594,11 +596,11 @@ class LocalEngine(Engine):
         if evaluated is None:
             return Generation("", len(tokens), 0, 0, prefill, 0.0, "cancelled")
         lookup = self.tuning.prompt_lookup if prompt_lookup is None else prompt_lookup
-        if lookup and (self.prefix_mode == "state" or self._can_trim is False):
-            lookup = False  # rejected draft tokens must be dropped from the context
+        if lookup and (self.prefix_mode == "state" or self._can_trim is False or avoid):
+            lookup = False  # rejected draft tokens must be dropped from the context; a ban is read per token
         decode_start = time.monotonic()
         text, produced, stop_reason = self._write(
-            tokens[-1], max_tokens, temperature, lookup, label, on_progress, on_token, cancel, decode_start
+            tokens[-1], max_tokens, temperature, lookup, label, on_progress, on_token, cancel, decode_start, avoid
         )
         return Generation(
             text=text,
@@ -621,6 +623,7 @@ class LocalEngine(Engine):
         on_token,
         cancel: threading.Event,
         decode_start: float,
+        avoid: Collection[str] = (),
     ) -> tuple[str, int, str]:
         """Read the last prompt token and write the answer. With ``lookup``, tokens
         that continue an n-gram already in the context are checked in one batch
@@ -662,6 +665,10 @@ class LocalEngine(Engine):
                 break
             self.counters.speculative_drafted += len(draft)
             for i in range(len(batch)):
+                if avoid:  # the words the answer must not begin again, for as long as the caller asks
+                    logits = lib.llama_get_logits_ith(llm._ctx.ctx, i if draft else -1)
+                    for banned in self._first_tokens(tuple(avoid)):
+                        logits[banned] = -math.inf
                 token = sampler.sample(llm._ctx, i if draft else -1)
                 if lib.llama_vocab_is_eog(vocab, token):
                     stop_reason = "end"
@@ -694,6 +701,16 @@ class LocalEngine(Engine):
             current = token
         # Bytes of a character cut off by the token limit are dropped, not shown as U+FFFD.
         return "".join(pieces), produced, stop_reason
+
+    def _first_tokens(self, words: tuple[str, ...]) -> set[int]:
+        """The tokens each of ``words`` begins with, written alone or after a space."""
+        found: set[int] = set()
+        for word in words:
+            for spelling in (word, " " + word):
+                tokens = self._llm.tokenize(spelling.encode("utf-8"), add_bos=False, special=False)
+                if tokens:
+                    found.add(tokens[0])
+        return found
 
     def _read_prompt(self, tokens: list[int], label: str, on_progress, cancel: threading.Event) -> int | None:
         """Read all but the last prompt token in chunks, reusing the longest prefix

@@ -39,7 +39,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -481,6 +481,7 @@ class ServerEngine(Engine):
         on_progress: ProgressCallback | None = None,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        avoid: Collection[str] = (),  # a ban that changes as the answer streams cannot be sent: ignored
     ) -> Generation:
         cancel = cancel or threading.Event()
         if self._failure:

@@ -52,7 +52,9 @@ from ..templates import Template, TemplateProblem, format_when
 from ..workflow import (
     FROM_MODEL,
     FROM_RECORD,
+    NARRATIVE_AUTO,
     available_templates,
+    choose_narrative,
     choose_stay,
     data_previews,
     default_model_path,
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.settings = QSettings(ORGANIZATION, APPLICATION)
         self.engine_settings = EngineSettings.load()
+        self._why_record: dict[int, str] = {}  # draft task -> why its narrative is from the record (automatic)
         self.worker = worker if worker is not None else ModelWorker()
         self.record: Record | None = None
         self.stay: Stay | None = None
@@ -283,9 +286,10 @@ class MainWindow(QMainWindow):
                 "the stay's timeline; or the record itself, the timeline's sentences, each cited (no model: a draft in seconds)"
             )
         )
+        self.narrative_combo.addItem(self.tr("Narrative: automatic"), NARRATIVE_AUTO)
         self.narrative_combo.addItem(self.tr("Narrative: by the model"), FROM_MODEL)
         self.narrative_combo.addItem(self.tr("Narrative: from the record"), FROM_RECORD)
-        saved = QSettings().value("drafting/narrative", FROM_MODEL)
+        saved = QSettings().value("drafting/narrative", NARRATIVE_AUTO)
         self.narrative_combo.setCurrentIndex(max(0, self.narrative_combo.findData(saved)))
         self.narrative_combo.currentIndexChanged.connect(
             lambda _: QSettings().setValue("drafting/narrative", self.narrative_combo.currentData())
@@ -713,8 +717,13 @@ class MainWindow(QMainWindow):
         self.findings.clear()
         self.findings.summary.setText(self.tr("The draft is checked against the record as soon as the model has finished."))
         self.evidence.clear()
-        narrative = self.narrative_combo.currentData()
-        task = self.worker.start_draft(self.stay, template, self.engine_settings, narrative)
+        settings = self.engine_settings
+        local = None if settings.on_server else (Path(settings.model_path) if settings.model_path else default_model_path())
+        narrative, why = choose_narrative(self.narrative_combo.currentData(), local, template.language)
+        task = self.worker.start_draft(self.stay, template, settings, narrative)
+        if why:  # said now, and kept with the draft's notes
+            self.statusBar().showMessage(why, 15000)
+            self._why_record[task] = why
         self._tasks[task] = Task("draft", self.case_id, self.stay.encounter.id)
         self._task_id = task
         self._begin_progress(self.tr("Starting the model…") if narrative == FROM_MODEL else self.tr("Writing from the record…"))
@@ -819,6 +828,8 @@ class MainWindow(QMainWindow):
         info = self._tasks.pop(task, None)
         if info is None:
             return
+        if task in self._why_record:
+            draft.problems.insert(0, self._why_record.pop(task))
         draft_id = None
         try:
             draft_id = self.store.save_draft(info.case_id, draft, info.encounter_id)

@@ -64,6 +64,9 @@ def settings_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "settings"
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    # The app's default ("automatic") follows the model's speed on this PC; the tests draft
+    # with the model unless they choose otherwise (tests/drafting/test_narrative_choice.py: automatic).
+    QSettings().setValue("drafting/narrative", "model")
     return folder
 
 
