@@ -1,6 +1,7 @@
-"""Measure drafts three ways on the same cases, in one run: the model reading the notes (as
-before the timeline), the model reading the stay's timeline with a few note passages, and
-the narrative "from the record" (no model).
+"""Measure drafts four ways on the same cases, in one run: the model reading the notes (as
+before the timeline), the model reading the stay's timeline with a few note passages, the
+same with every sentence checked as it is written (guarded: the app's way), and the
+narrative "from the record" (no model).
 
 Per draft and in total: high-severity findings, unsupported sentences of the narrative
 sections (the checks' citations), sentences in them, required items missing, prompt tokens
@@ -8,7 +9,7 @@ read, wall time, and whether a section hit its token limit or looped. The narrat
 sections are checked as model-written text in every mode, so record mode is held to the
 same standard.
 
-    python scripts/measure_drafts.py [CASE ...] [--modes notes timeline record] [--ctx N] [--json FILE]
+    python scripts/measure_drafts.py [CASE ...] [--modes notes timeline guarded record] [--ctx N] [--json FILE]
 
 CASE: a case folder (default: both samples and four development cases). The default model
 is used; the figures of one run are comparable with each other (the machine is shared).
@@ -49,14 +50,21 @@ DEFAULT_CASES = [
     ROOT / "tests" / "devset" / "zh_cholecystitis_lc",
     ROOT / "tests" / "devset" / "en_hyperkalemia_ckd",
     ROOT / "tests" / "devset" / "zh_t2dm_insulin",
+    ROOT.parent / "shared" / "corpus" / "discharge-notes" / "chf-pleural-effusion-discharge-summary.txt",
+    ROOT.parent / "shared" / "corpus" / "discharge-notes" / "cva-discharge-summary.txt",
 ]
-MODES = ("notes", "timeline", "record")
+MODES = ("notes", "timeline", "guarded", "record")
 
 
 def case_copy(folder: Path, work: Path) -> Path:
-    """The case without a development set's expected.json (which is no record)."""
-    target = work / folder.name
-    shutil.copytree(folder, target, ignore=shutil.ignore_patterns("expected.json"))
+    """The case without a development set's expected.json (which is no record); a single
+    record file (a corpus note) as a folder of its own."""
+    target = work / folder.stem
+    if folder.is_file():
+        target.mkdir()
+        shutil.copy(folder, target / folder.name)
+        return target
+    shutil.copytree(folder, target, ignore=shutil.ignore_patterns("expected.json", "__pycache__", "*.py"))
     return target
 
 
@@ -71,6 +79,7 @@ def measure(case: Path, mode: str, engine) -> dict:
         engine if mode != "record" else None,
         narrative=FROM_RECORD if mode == "record" else FROM_MODEL,
         timeline=mode != "notes",
+        guarded=mode == "guarded",
     )
     wall = time.monotonic() - started
     narrative_keys = {s.key for s in template.sections if s.origin == MODEL}
@@ -92,6 +101,7 @@ def measure(case: Path, mode: str, engine) -> dict:
         "record_tokens": draft.stats.record_tokens,
         "wall_seconds": round(wall, 1),
         "incomplete": sorted(f"{s.key}: {s.note}" for s in draft.sections if not s.complete),
+        "guard_notes": sum(len(s.guard_notes) for s in draft.sections),
     }
 
 

@@ -19,6 +19,7 @@ from ..records.fields import line_fields
 from ..records.headings import heading_key
 from ..records.model import Document, Provenance
 from ..records.subnotes import NOTE_WORDS
+from ..records.text_lists import after_marker
 from ..words import words as words_for
 from .extract import LabResult, where
 from .stay import StayFacts
@@ -28,6 +29,7 @@ from .tokens import split_sentences
 KINDS = ("presentation", "admission_findings", "note", "procedure", "medication", "result", "consult", "discharge_state")
 _SKIP_LINE = re.compile(r"^\s*(?:[\w\u4e00-\u9fff ]{1,12}[:：]\s*$|[-=_*#]{3,})")
 _MAX_SENTENCE = 160
+_MAX_COURSE = 20  # sentences of a summary's hospital course told (a course is a paragraph, not a chart)
 # "患者入院第3天。", "Hospital day 3.": a count of days says nothing about the day
 _DAY_COUNT = re.compile(
     r"^(?:患者|患儿)?(?:入院|住院|术后)(?:第\s*\d+\s*天|\d+\s*天)[。.]?$|^(?:hospital day|HD|POD)\s*#?\s*\d+\.?$", re.I
@@ -52,7 +54,7 @@ def build_timeline(facts: StayFacts, language: str) -> list[TimelineEntry]:
     discharged = facts.encounter.end.date() if facts.encounter.end else None
     entries += _presentation(facts, admitted)
     entries += _admission_findings(facts, language)
-    entries += _notes(facts)
+    entries += _notes(facts) or _course(facts)
     entries += [_procedure(p, language) for p in facts.procedures]
     entries += _medications(facts, discharged, language)
     entries += _trends(facts, language)
@@ -113,7 +115,7 @@ def _quote(document: Document, span: tuple[int, int], part: str) -> tuple[str, P
 def _presentation(facts: StayFacts, admitted: date | None) -> list[TimelineEntry]:
     """Why the patient came: the chief complaint (else the admission condition, else the
     history of the present illness) as written."""
-    for key in ("chief_complaint", "admission_condition", "history_of_present_illness"):
+    for key in ("chief_complaint", "admission_condition", "history_of_present_illness", "admission_diagnosis"):
         for document in facts.documents:
             for section in (s for s in document.sections if s.key == key):
                 span = _first_sentence(document.text, section.start, section.end)
@@ -213,6 +215,24 @@ def _trends(facts: StayFacts, language: str) -> list[TimelineEntry]:
             else f"{last.name} {first.value}{unit} ({first.time.date().isoformat()}) → {last.value}{unit} ({last.time.date().isoformat()})."
         )
         found.append(TimelineEntry(last.time.date(), "result", text, last.provenance, quoted=False, items=[first, last]))
+    return found
+
+
+def _course(facts: StayFacts) -> list[TimelineEntry]:
+    """Without dated progress notes, the stay as a summary in the record tells it: each
+    sentence of its hospital course, in order, quoted (a dictated discharge summary)."""
+    found = []
+    for document in facts.documents:
+        for section in (s for s in document.sections if s.key == "hospital_course"):
+            for start, end in split_sentences(document.text[section.start : section.end]):
+                span = (
+                    after_marker(document.text, section.start + start, section.start + end),
+                    section.start + end,
+                )
+                sentence = document.text[span[0] : span[1]].strip()
+                if len(sentence) >= 6 and not _is_field(sentence) and not _is_heading(sentence) and len(found) < _MAX_COURSE:
+                    text, provenance = _quote(document, span, section.heading)
+                    found.append(TimelineEntry(_day(document.date), "note", text, provenance))
     return found
 
 
