@@ -199,7 +199,8 @@ def _allergies(body: str, sentences: list[tuple[int, int]], drugs: list[Token], 
     in_draft = []
     for token in drugs:
         s, e = _sentence_at(sentences, token.start)
-        if not ALLERGY_WORDS.search(body[s:e]):
+        line_start = body.rfind("\n", 0, token.start) + 1  # "Allergies: PENICILLIN (HIVES); AMOXICILLIN (HIVES)"
+        if not ALLERGY_WORDS.search(body[min(s, line_start) : e]):
             in_draft.append(token)
     for allergy in facts.allergies:
         substance = allergy.substance

@@ -377,6 +377,7 @@ def procedures_from_text(document: Document) -> list[Procedure]:
             for s, e in list_items(text, section.start, section.end):
                 if _FIELD_LINE.match(text, s, e):  # "手术医师：…" under "手术名称：…"
                     continue
+                s, when = _after_leading_date(text, s, e)  # "On 3/26/2006, portable chest": the date is no name
                 stop = _PROCEDURE_END.search(text, s, e)  # "chest X-ray. Impression: ..." names the study only
                 e = stop.start() if stop else e
                 name = text[s:e].strip()
@@ -387,7 +388,7 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                     and not _GENERIC.match(name)
                 ):
                     where_ = Provenance(document.provenance.file, where(document, section.heading), s, e)
-                    found.append(Procedure(name, _first_date(name), where_))
+                    found.append(Procedure(name, when or _first_date(name), where_))
     history = [(x.start, x.end) for x in document.sections if x.key in _HISTORY_KEYS]
     diagnoses = [(x.start, x.end) for x in document.sections if "diagnosis" in x.key or x.key in {"assessment", "plan"}]
     for pattern in (_EN_PROCEDURE, _ZH_PROCEDURE):
@@ -408,6 +409,23 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 )
             )
     return found
+
+
+def _after_leading_date(text: str, start: int, end: int) -> tuple[int, DateValue | None]:
+    """Where an item's words begin after a date it opens with ("On March 27, 2006, swallowing
+    study", "2026-03-03 09:00 胃镜"), and that date."""
+    tokens = [t for t in tokenize(text[start:end]) if t.kind != "sep"]
+    if tokens and tokens[0].kind == "word" and str(tokens[0].value).lower() == "on":
+        tokens = tokens[1:]
+    if not tokens or tokens[0].kind != "date":
+        return start, None
+    last = tokens[0]
+    if len(tokens) > 1 and tokens[1].kind == "time":
+        last = tokens[1]
+    after = start + last.end
+    while after < end and text[after] in " \t,:，：、":
+        after += 1
+    return (after, tokens[0].value) if after < end else (start, None)
 
 
 def _first_date(text: str) -> DateValue | None:

@@ -109,3 +109,16 @@ def test_a_drug_matching_an_intolerance_is_a_medium_finding_and_an_allergy_a_hig
         (finding,) = safety_kinds(verify(stay, draft))["allergy"]
         severities[reaction] = finding.severity
     assert severities == {"nausea/vomiting": "medium", "hives": "high"}
+
+
+def test_the_drafts_own_allergy_line_is_no_allergy_finding(tmp_path) -> None:
+    from emrwriter.records.case import load_case
+    from emrwriter.records.stay import select_encounter
+
+    (tmp_path / "note.txt").write_text(
+        "DISCHARGE SUMMARY\nALLERGIES: PENICILLIN (HIVES); AMOXICILLIN (HIVES); DOXYCYCLINE (HIVES)\n", encoding="utf-8"
+    )
+    stay = select_encounter(load_case(tmp_path))
+    draft = "Allergies: PENICILLIN (HIVES); AMOXICILLIN (HIVES); DOXYCYCLINE (HIVES)\n"
+    assert "allergy" not in safety_kinds(verify(stay, draft))
+    assert "allergy" in safety_kinds(verify(stay, draft + "Discharge medications:\nAmoxicillin 500 mg PO three times daily\n"))

@@ -278,3 +278,18 @@ def test_the_discharge_orders_win_a_dose_conflict_which_is_reported(tmp_path: Pa
     facts = facts_of(case)
     assert [(m["name"], m["dose"]) for m in facts["medications"] if m["role"] == "discharge"] == [("Furosemide", "40 mg")]
     assert len(facts["conflicts"]) == 1 and "20 mg" in facts["conflicts"][0] and "40 mg" in facts["conflicts"][0]
+
+
+def test_a_procedure_that_opens_with_its_date_is_named_without_it(tmp_path: Path) -> None:
+    write(
+        tmp_path / "case",
+        "summary.txt",
+        "DISCHARGE SUMMARY\nPROCEDURES:\n1. On 3/26/2006, portable chest, single view. Impression: clear.\n"
+        "2. On March 27, 2006, swallowing study: Normal swallowing study.\n3. Echocardiogram with bubble study.\n",
+    )
+    procedures = [(p["name"], (p["date"] or "")[:10]) for p in facts_of(tmp_path / "case")["procedures"]]
+    assert procedures == [
+        ("portable chest, single view", "2006-03-26"),
+        ("swallowing study", "2006-03-27"),
+        ("Echocardiogram with bubble study.", ""),
+    ]
