@@ -591,6 +591,11 @@ It was moved aside as {aside} and EMRWriter starts with an empty one. Your IT de
         <translation>叙述部分：取自病历</translation>
     </message>
     <message>
+        <location filename="../main_window.py" line="286"/>
+        <source>Narrative: automatic</source>
+        <translation>叙述部分：自动</translation>
+    </message>
+    <message>
         <location filename="../main_window.py" line="307"/>
         <source>How fast the model wrote the last section</source>
         <translation>模型书写上一段落的速度</translation>
