@@ -183,18 +183,27 @@ def folder_size(folder: Path) -> int:
 
 
 def smoke_test(bundle: Path) -> None:
-    """The bundle drafts the demo case in an empty environment with a fresh HOME."""
+    """In an empty environment with a fresh HOME: the English sample drafted from the record
+    alone (seconds: imports, templates, checks and the .docx export), then the demo with the
+    default model (minutes: llama.cpp and its CPU module)."""
     import tempfile
 
     exe = bundle / ("emrwriter.exe" if os.name == "nt" else "emrwriter")
+    sample = bundle / "_internal" / "emrwriter" / "bundled" / "samples" / "en_heart_failure"
     with tempfile.TemporaryDirectory() as home:
-        out = Path(home) / "demo.docx"
         env = {"HOME": home} if os.name != "nt" else {**os.environ, "USERPROFILE": home, "APPDATA": home, "LOCALAPPDATA": home}
-        started = time.monotonic()
-        run([exe, "demo", "--headless", "--out", out], env=env, cwd=Path(home))
-        if not out.is_file() or out.stat().st_size == 0:
-            raise SystemExit(f"the bundle's demo wrote no {out}")
-        log(f"smoke test passed: demo --headless wrote {out.stat().st_size} bytes in {time.monotonic() - started:.1f} s")
+        for name, args in (
+            ("record.docx", ["draft", sample, "--narrative", "record"]),
+            ("demo.docx", ["demo", "--headless"]),
+        ):
+            out = Path(home) / name
+            started = time.monotonic()
+            run([exe, *args, "--out", out], env=env, cwd=Path(home))
+            if not out.is_file() or out.stat().st_size == 0:
+                raise SystemExit(f"the bundle wrote no {out}")
+            log(
+                f"smoke test: {' '.join(map(str, args[:1]))} wrote {out.stat().st_size} bytes in {time.monotonic() - started:.1f} s"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
