@@ -148,16 +148,25 @@ def check_transport(settings: ServerSettings) -> None:
 
 
 class ChatPrompt(str):
-    """A prompt for a server: the text (system, blank line, user) as a str for counting and
-    comparing, carrying its two messages, which are what the server is sent."""
+    """A prompt for a server: the text (system, blank line, user, then any answer begun) as a
+    str for counting and comparing, carrying its messages, which are what the server is sent.
+    ``prompt + text`` (the drafting's guard continuing an answer from a sentence it kept) is
+    the same prompt with ``text`` added to the answer begun: sent as a final assistant message
+    for the server to continue."""
 
     system: str
     user: str
+    assistant: str
 
-    def __new__(cls, system: str, user: str) -> ChatPrompt:
-        prompt = super().__new__(cls, f"{system}\n\n{user}")
-        prompt.system, prompt.user = system, user
+    def __new__(cls, system: str, user: str, assistant: str = "") -> ChatPrompt:
+        prompt = super().__new__(cls, f"{system}\n\n{user}{assistant}")
+        prompt.system, prompt.user, prompt.assistant = system, user, assistant
         return prompt
+
+    def __add__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return self if not other else ChatPrompt(self.system, self.user, self.assistant + other)
 
 
 @dataclass
@@ -390,7 +399,8 @@ class ServerEngine(Engine):
 
     def count_tokens(self, text: str) -> int:
         if isinstance(text, ChatPrompt):
-            return self.count_tokens(text.system) + self.count_tokens(text.user) + self._overhead()
+            begun = self.count_tokens(text.assistant) if text.assistant else 0
+            return self.count_tokens(text.system) + self.count_tokens(text.user) + self._overhead() + begun
         cached = self._counts.get(text)
         if cached is not None:
             return cached
@@ -468,6 +478,10 @@ class ServerEngine(Engine):
         }
         if isinstance(prompt, ChatPrompt):
             body["messages"] = [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
+            if prompt.assistant:  # continue the answer begun (llama-server continues a final assistant message)
+                body["messages"].append({"role": "assistant", "content": prompt.assistant})
+                if self._info is not None and self._info.kind == "vllm":
+                    body.update(continue_final_message=True, add_generation_prompt=False)
         else:
             body["prompt"] = str(prompt)
         return body

@@ -67,6 +67,22 @@ def test_chat_prompt_counts_both_messages_and_the_measured_template():
         assert server.requests["/tokenize"] == calls  # counts are cached
 
 
+def test_an_answer_begun_is_sent_as_a_final_assistant_message_to_continue():
+    with FakeServer() as server:
+        engine = engine_for(server)
+        prompt = engine.chat_prompt("sys", "record and task")
+        assert prompt + "" is prompt  # the guard's first round: the prompt as built
+        begun = prompt + "First sentence. "
+        assert isinstance(begun, ChatPrompt) and begun == "sys\n\nrecord and taskFirst sentence. "
+        assert engine.count_tokens(begun) == engine.count_tokens(prompt) + engine.count_tokens("First sentence. ")
+        result = engine.generate(begun + "Second. ", 50, avoid={"aspirin"})
+    assert result.stop_reason == "end"
+    assert server.bodies[-1]["messages"][1:] == [
+        {"role": "user", "content": "record and task"},
+        {"role": "assistant", "content": "First sentence. Second. "},
+    ]
+
+
 def test_a_wrong_api_key_is_one_clear_line():
     with FakeServer(key="right") as server:
         ok, line = check_connection(replace(ServerSettings(server.url), api_key="wrong"))
