@@ -64,6 +64,7 @@ from .base import (
 from .models import ModelInfo, load_vocab
 from .prefix_cache import PrefixCache, default_cache, model_identity
 from .probe import require_loadable
+from .threads import LoadMeter
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,9 @@ class LocalEngine(Engine):
         self.info = info
         self.gpu_layers = gpu_layers
         self.name = info.name
-        self.threads = threads or config().threads or physical_cores()  # the site's or user's config file may set it
+        fixed = threads or config().threads  # the caller's, or the site's or user's config file
+        self.threads = fixed or physical_cores()
+        self._load_meter = None if fixed else LoadMeter(self.threads)  # else one per free core (engine.threads)
         trained = info.context_length or 2048
         self._limit = min(trained, context_cap) if context_cap else trained
         self.seed = seed
@@ -305,7 +308,21 @@ class LocalEngine(Engine):
         except Exception as exc:  # jinja errors from an untrusted template: say which and why
             raise EngineError(f"{self.info.path}: the model's chat template failed ({exc})") from None
 
+    def adapt_threads(self) -> int:
+        """Without a fixed setting, one thread per core other programs leave free, looked
+        at again before each prompt (llama_set_n_threads: no reload). The threads in force."""
+        if self._load_meter is not None:
+            chosen = self._load_meter.choose()
+            if chosen != self.threads:
+                log.info("threads %d -> %d (cores free of other programs)", self.threads, chosen)
+                self.threads = chosen
+                if self._llm is not None:
+                    self._llm._ctx.set_n_threads(chosen, chosen)
+                    self._llm.n_threads = self._llm.n_threads_batch = chosen
+        return self.threads
+
     def reserve(self, tokens: int, on_progress: ProgressCallback | None = None) -> None:
+        self.adapt_threads()
         if tokens > self._limit:
             raise EngineError(
                 f"the prompt needs {tokens} tokens but {self.name} holds at most {self._limit}; choose a model with a longer context"
