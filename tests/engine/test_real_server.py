@@ -84,7 +84,8 @@ def test_stop_mid_stream_ends_at_once_and_frees_the_server(server):
 
 
 def test_the_server_killed_mid_draft_keeps_the_text_and_marks_the_sections(default_model, template, corpus, tmp_path):
-    from emrwriter.workflow import choose_stay, draft_summary, open_case
+    from emrwriter.drafting.pipeline import draft_summary  # unguarded: tokens stream as they come
+    from emrwriter.workflow import choose_stay, open_case
 
     victim = start(default_model, tmp_path)
     try:
