@@ -5,12 +5,17 @@ step; the wheel's build waits with OpenMP, whose threads spin before they sleep.
 another program holds one of two cores, a second llama.cpp thread does not add a core:
 it takes turns with that program, and the first thread spins at every barrier for it.
 On a ward PC (the EMR client, antivirus) that turned minutes into tens of minutes
-(issue 13). So the default is one thread per *free* physical core:
+(issue 13). Two remedies, measured (README, "A busy CPU, and a day of drafts"):
 
-- the CPUs this process may run on (its affinity), folded to physical cores;
-- minus the CPU time other programs took over a short window (all CPU time on those
-  CPUs, less this process's own, so the engine's own work does not count as load);
-- at least one.
+- waits that sleep: emrwriter.engine sets OMP_WAIT_POLICY=PASSIVE before llama.cpp
+  loads. Then a waiting thread gives its core away, a thread more costs little, and on a
+  busy machine it wins a larger share of the CPU: with passive waits the choice is every
+  physical core this process may use;
+- where waits spin all the same (a site that sets OMP_WAIT_POLICY=ACTIVE, or leaves it
+  unset before the engine loads), one thread per *free* physical core: the CPUs this
+  process may run on (its affinity), folded to physical cores, minus the CPU time other
+  programs took over a short window (all CPU time on those CPUs less this process's
+  own, so the engine's own work is not counted as load), and at least one.
 
 The window is the time since the last look, or a short wait on the first; a user's or
 site's fixed ``threads`` setting always wins (see LocalEngine).
@@ -18,6 +23,7 @@ site's fixed ``threads`` setting always wins (see LocalEngine).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -43,10 +49,18 @@ class Load:
         return idle_cpus * self.cores / self.cpus if self.cpus else 0.0
 
 
-def choose_threads(load: Load) -> int:
-    """One thread per free physical core, rounded to the nearest, at least one and at most
-    the cores there are. A core more than half taken by another program counts as taken:
-    a thread there would spin waiting for the others more than it works."""
+def waits_spin() -> bool:
+    """Whether llama.cpp's OpenMP threads spin while they wait (libgomp's default)."""
+    return os.environ.get("OMP_WAIT_POLICY", "").strip().lower() != "passive"
+
+
+def choose_threads(load: Load, spinning: bool = True) -> int:
+    """Spinning waits: one thread per free physical core, rounded to the nearest, at least
+    one and at most the cores there are (a core more than half taken by another program
+    counts as taken: a thread there would spin waiting more than it works). Passive
+    waits: every core."""
+    if not spinning:
+        return load.cores
     return max(1, min(load.cores, int(load.free_cores + 0.5)))
 
 
@@ -94,4 +108,7 @@ class LoadMeter:
         return Load(cpus=cpus, cores=min(self.physical, cpus), others=max(0.0, min(float(cpus), others)))
 
     def choose(self) -> int:
-        return choose_threads(self.measure())
+        """The threads for the next prompt (with passive waits, no look is needed)."""
+        if not waits_spin():
+            return self.physical
+        return choose_threads(self.measure(), spinning=True)

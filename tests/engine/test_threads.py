@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from emrwriter.engine.threads import Load, LoadMeter, choose_threads
+from emrwriter.engine.threads import Load, LoadMeter, choose_threads, waits_spin
 from tests.cpu_hog import cpu_hog
 
 
@@ -23,8 +23,28 @@ from tests.cpu_hog import cpu_hog
         (Load(cpus=1, cores=1, others=0.0), 1),
     ],
 )
-def test_choice_from_a_measured_load(load, expected):
-    assert choose_threads(load) == expected
+def test_choice_from_a_measured_load_when_waits_spin(load, expected):
+    assert choose_threads(load, spinning=True) == expected
+
+
+def test_with_passive_waits_every_core_whatever_the_load():
+    assert choose_threads(Load(cpus=2, cores=2, others=1.0), spinning=False) == 2
+    assert choose_threads(Load(cpus=8, cores=4, others=7.5), spinning=False) == 4
+
+
+def test_the_engine_package_makes_llama_cpp_wait_passively():
+    """Set before llama.cpp loads (a fresh interpreter), unless the site set its own."""
+    import subprocess
+    import sys
+
+    code = "import os, emrwriter.engine.llama_engine; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "ACTIVE"
+    assert not waits_spin()  # this test process imported emrwriter.engine too
 
 
 def test_free_cores_fold_hyperthreads():
@@ -53,20 +73,22 @@ def test_a_hog_on_one_core_takes_one_thread_away():
         meter.measure()
         time.sleep(0.5)
         load = meter.measure()
-        chosen = choose_threads(load)
+        chosen = choose_threads(load, spinning=True)
     assert load.others >= 0.8  # the hog's core (and perhaps more: the machine is shared)
     assert chosen <= len(cpus) - 1
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
 def test_the_engine_follows_the_load_without_reloading(default_model, monkeypatch):
-    """No fixed setting: the loaded context's threads (as llama.cpp reports them) are the
-    engine's choice, and with a hog on one core they drop below the cores there are."""
+    """No fixed setting and spinning waits: the loaded context's threads (as llama.cpp
+    reports them) are the engine's choice, and with a hog on one core they drop below the
+    cores there are; with passive waits they go back to every core."""
     from llama_cpp import llama_cpp as lib
 
     from emrwriter.engine.llama_engine import LocalEngine, physical_cores
 
     monkeypatch.setattr("emrwriter.engine.llama_engine.config", lambda: type("C", (), {"threads": None})())
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the choice only: llama.cpp read its policy when it loaded
     engine = LocalEngine(default_model, prefix_cache=None)
     engine.reserve(64)
     llm = engine._llm
@@ -79,6 +101,9 @@ def test_the_engine_follows_the_load_without_reloading(default_model, monkeypatc
         assert engine.threads <= max(1, physical_cores() - 1)
         assert lib.llama_n_threads(llm._ctx.ctx) == engine.threads
         assert engine.generate(engine.chat_prompt("Answer briefly.", "Say yes."), 4, temperature=0.0).generated_tokens > 0
+        monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+        engine.reserve(64)
+        assert engine.threads == physical_cores() == lib.llama_n_threads(llm._ctx.ctx)
 
 
 def test_a_fixed_setting_wins(default_model):
