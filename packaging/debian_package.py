@@ -101,6 +101,21 @@ def system_needs(bundle: Path) -> tuple[dict[str, list[str]], str]:
     return needs, ".".join(map(str, floor))
 
 
+# Qt's X11 platform plugin and its Qt library: what they need from the system is always
+# declared, even where PyInstaller copied a library of the build machine into the bundle, so
+# the package's Depends does not change with what happened to be installed where it was built.
+XCB_FILES = ("libqxcb.so", "libQt6XcbQpa.so.6")
+
+
+def xcb_needs(bundle: Path, packages: dict[str, str]) -> dict[str, list[str]]:
+    needs: dict[str, list[str]] = {}
+    for path in sorted(p for p in bundle.rglob("*") if p.name in XCB_FILES and p.is_file() and not p.is_symlink()):
+        for soname in needed(path):
+            if soname in packages:
+                needs.setdefault(soname, []).append(str(path.relative_to(bundle)))
+    return needs
+
+
 def relations(needs: dict[str, list[str]], table: dict) -> tuple[list[str], list[str]]:
     """(Depends, Recommends) for the sonames; an unknown soname is an error naming it."""
     packages = table["packages"]
@@ -151,7 +166,10 @@ def build_deb(bundle: Path, icons: Path, out_dir: Path) -> Path:
     if not (bundle / "emrwriter").is_file():
         raise PackagingError(f"no bundle at {bundle}: run python packaging/build.py first")
     needs, glibc = system_needs(bundle)
-    depends, recommends = relations(needs, library_table())
+    table = library_table()
+    for soname, files in xcb_needs(bundle, table["packages"]).items():
+        needs.setdefault(soname, files)
+    depends, recommends = relations(needs, table)
     depends = [f"libc6 (>= {glibc})" if d == "libc6" else d for d in depends]  # as dpkg-shlibdeps would say
     version, arch = deb_version(), deb_architecture()
     with tempfile.TemporaryDirectory(prefix="emrwriter-deb-") as tmp:

@@ -156,6 +156,10 @@ def test_the_deb_is_laid_out_and_declared_as_debian_expects(tmp_path):
     shutil.copy2(qt_dir() / "plugins" / "platforms" / "libqxcb.so", bundle / "_internal" / "libqxcb.so")
     for qt_library in (qt_dir() / "lib").glob("libQt6*.so.6"):  # the Qt it needs is carried (as links here)
         (bundle / "_internal" / qt_library.name).symlink_to(qt_library)
+    # A system library PyInstaller copied from the build machine: still a Depends of the plugin.
+    cursor = direct_system_needs(qt_dir() / "plugins" / "platforms" / "libqxcb.so").get("libxcb-cursor.so.0", "not found")
+    if cursor != "not found":
+        shutil.copy2(cursor, bundle / "_internal" / "libxcb-cursor.so.0")
     icons = tmp_path / "icons"
     icons.mkdir()
     deb = debian_package.build_deb(bundle, icons, tmp_path / "out")
@@ -167,7 +171,7 @@ def test_the_deb_is_laid_out_and_declared_as_debian_expects(tmp_path):
     assert field("Package") == "emrwriter"
     assert field("Architecture") == debian_package.deb_architecture()
     depends = [d.strip() for d in field("Depends").split(",")]
-    assert "libxcb-icccm4" in depends and "libxcb-keysyms1" in depends
+    assert "libxcb-icccm4" in depends and "libxcb-keysyms1" in depends and "libxcb-cursor0" in depends
     # The glibc the stand-in needs at least, as dpkg-shlibdeps would declare it.
     [libc] = [d for d in depends if d.startswith("libc6")]
     assert re.fullmatch(r"libc6 \(>= 2(\.\d+)+\)", libc), libc
