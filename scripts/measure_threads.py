@@ -75,6 +75,39 @@ def run_child(order: list[str], policy: str | None, args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def summarize(rows: list[dict]) -> None:
+    choices = ["1", "2", "adaptive"]
+    policies = list(dict.fromkeys(r["policy"] for r in rows))
+    print("\nratios to the best fixed choice (1 or 2 threads) of the same run; median [min-max] over rounds")
+    for condition in ("idle", "hog"):
+        for policy in policies:
+            mine = [r for r in rows if r["condition"] == condition and r["policy"] == policy]
+            for kind in ("read", "write"):
+                parts = []
+                for name in choices:
+                    ratios = [r[name][kind] / max(r["1"][kind], r["2"][kind]) for r in mine]
+                    parts.append(f"{name}: {statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]")
+                speeds = [f"{r['1'][kind]:.0f}/{r['2'][kind]:.0f}/{r['adaptive'][kind]:.0f}" for r in mine]
+                chosen = [r["adaptive"]["threads"] for r in mine]
+                print(
+                    f"{condition:4} {policy:20} {kind:5}  "
+                    + "  ".join(parts)
+                    + f"  (tok/s 1/2/adaptive: {', '.join(speeds)}; adaptive chose {chosen})"
+                )
+    if {"default", "PASSIVE"} <= set(policies):
+        print("\nthe engine's default now (PASSIVE waits, its choice) / before (spinning waits, 2 threads),")
+        print("children of the same round and condition (separate processes, so noisier); median [min-max]")
+        for condition in ("idle", "hog"):
+            for kind in ("read", "write"):
+                ratios = []
+                for r in {row["round"] for row in rows}:
+                    pair = {row["policy"]: row for row in rows if row["round"] == r and row["condition"] == condition}
+                    if "default" in pair and "PASSIVE" in pair:
+                        ratios.append(pair["PASSIVE"]["adaptive"][kind] / pair["default"]["2"][kind])
+                if ratios:
+                    print(f"{condition:4} {kind:5}  {statistics.median(ratios):.1f}x [{min(ratios):.1f}-{max(ratios):.1f}x]")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
@@ -84,9 +117,14 @@ def main() -> None:
         "--policies", default="default,PASSIVE,GOMP_SPINCOUNT=10000", help="OMP_WAIT_POLICY values (or VAR=value) to compare"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--summarize", type=Path, help="only summarise the rows printed by an earlier run")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child.split(","), args.prompt, args.write)))
+        return
+    if args.summarize:
+        lines = args.summarize.read_text(encoding="utf-8").splitlines()
+        summarize([json.loads(line) for line in lines if line.startswith("{")])
         return
 
     from tests.cpu_hog import cpu_hog
@@ -110,22 +148,7 @@ def main() -> None:
                 rows.append(row)
                 print(json.dumps(row), flush=True)
 
-    print("\nratios to the best fixed choice (1 or 2 threads) of the same run; median [min-max] over rounds")
-    for condition in ("idle", "hog"):
-        for policy in [p or "default" for p in policies]:
-            mine = [r for r in rows if r["condition"] == condition and r["policy"] == policy]
-            for kind in ("read", "write"):
-                parts = []
-                for name in choices:
-                    ratios = [r[name][kind] / max(r["1"][kind], r["2"][kind]) for r in mine]
-                    parts.append(f"{name}: {statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]")
-                speeds = [f"{r['1'][kind]:.0f}/{r['2'][kind]:.0f}/{r['adaptive'][kind]:.0f}" for r in mine]
-                chosen = [r["adaptive"]["threads"] for r in mine]
-                print(
-                    f"{condition:4} {policy:20} {kind:5}  "
-                    + "  ".join(parts)
-                    + f"  (tok/s 1/2/adaptive: {', '.join(speeds)}; adaptive chose {chosen})"
-                )
+    summarize(rows)
 
 
 if __name__ == "__main__":
