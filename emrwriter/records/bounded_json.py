@@ -46,8 +46,8 @@ def loads(text: str | bytes, where: str, caps: Limits | None = None) -> Any:
         raise too_many(where, f"the JSON nests more than {cap} levels deep", "json_depth", caps) from None
     except json.JSONDecodeError:
         raise
-    except ValueError as exc:  # a number of more than 4,300 digits
-        raise RecordError(f"{where}: a value in the JSON cannot be read ({exc})") from None
+    except ValueError:  # a number of more than 4,300 digits
+        raise RecordError(f"{where}: the JSON holds a number of thousands of digits, which is no record value") from None
     if depth(value, cap) > cap:
         raise too_many(where, f"the JSON nests more than {cap} levels deep", "json_depth", caps)
     return value

@@ -489,7 +489,7 @@ def _human_name(names: Any) -> str:
     candidates = [n for n in _list(names) if isinstance(n, dict)]
     if not candidates:
         return ""
-    by_use = {n.get("use"): n for n in reversed(candidates)}
+    by_use = {n["use"]: n for n in reversed(candidates) if isinstance(n.get("use"), str)}
     name = by_use.get("official") or by_use.get("usual") or candidates[0]
     parts = [p for p in _list(name.get("given")) if isinstance(p, str)]
     parts += [p for p in _list(name.get("family")) if isinstance(p, str)]  # a list in DSTU2

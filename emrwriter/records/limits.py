@@ -75,7 +75,7 @@ def megabytes(size: int) -> str:
 
 def _cap_words(caps: Limits, key: str) -> str:
     cap = caps.caps[key]
-    number = f"{cap:g}"
+    number = str(int(cap)) if float(cap).is_integer() else f"{cap:g}"
     return f"{number} MB" if key.endswith("_mb") else f"{number} KB" if key.endswith("_kb") else number
 
 
