@@ -108,24 +108,32 @@ def test_inspect_on_the_heaviest_files_each_in_its_own_process(hostile) -> None:
     print("\n".join(report))
 
 
+# A small launcher runs the command and reports its child's peak memory (RUSAGE_CHILDREN): a
+# child forked straight from this test process would count the test's own memory in its peak.
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(f'PEAK_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
 def _inspect_measured(path: Path) -> tuple[int, str, str, float, float]:
-    """Like _inspect, with the child's own peak memory from os.wait4 (RUSAGE_CHILDREN keeps the
-    largest child of the whole session, so it cannot tell one child's peak)."""
+    """`emrwriter inspect PATH` in its own process: (exit code, stdout, stderr without the
+    launcher's line, seconds, the command's peak memory in MB)."""
     started = time.perf_counter()
-    with (
-        open(os.devnull, "wb") as devnull,
-        subprocess.Popen(
-            [sys.executable, "-m", "emrwriter", "inspect", str(path)],
-            stdout=devnull,
-            stderr=subprocess.PIPE,
-            cwd=ROOT,
-        ) as process,
-    ):
-        err = process.stderr.read()  # type: ignore[union-attr]
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "emrwriter", "inspect", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        timeout=MAX_SECONDS * 4,
+    )
     seconds = time.perf_counter() - started
-    return process.returncode, "", err.decode(errors="replace"), seconds, usage.ru_maxrss / 1024
+    err = done.stderr.decode(errors="replace")
+    peak = re.search(r"PEAK_KB=(\d+)\s*$", err)
+    assert peak, err[-2000:]
+    return done.returncode, "", err[: peak.start()], seconds, int(peak[1]) / 1024
 
 
 def test_inspect_in_process_on_every_light_file_says_one_line_or_reports(hostile, capsys) -> None:
