@@ -92,7 +92,12 @@ def main() -> int:
     parser.add_argument("--drafts", type=int, default=20)
     parser.add_argument("--ctx", type=int, default=2048, help="the model's context cap (default 2048)")
     args = parser.parse_args()
-    os.environ["EMRWRITER_CACHE_DIR"] = tempfile.mkdtemp(prefix="emrwriter-soak-")
+    with tempfile.TemporaryDirectory(prefix="emrwriter-soak-") as cache:  # removed afterwards: it holds record states
+        os.environ["EMRWRITER_CACHE_DIR"] = cache
+        return run(args)
+
+
+def run(args) -> int:
     from emrwriter.workflow import local_engine, resolve_model
 
     engine = local_engine(resolve_model(None), context_cap=args.ctx)
@@ -109,7 +114,7 @@ def main() -> int:
     rows = soak(engine, args.cases or DEFAULT_CASES, args.drafts, on_row=show)
     v = verdict(rows)
     print(
-        f"after draft {WARMUP}: RSS {v['rss_after_warmup_mb']:.1f} MB; over the remaining {len(rows) - WARMUP}: "
+        f"after draft {min(WARMUP, len(rows))}: RSS {v['rss_after_warmup_mb']:.1f} MB; over the remaining {max(0, len(rows) - WARMUP)}: "
         f"+{v['rss_growth_mb']:.1f} MB at most (limit {LIMIT_MB:.0f}), threads {v['py_threads_growth']:+d} Python / "
         f"{v['os_threads_growth']:+d} OS, file descriptors {v['fds_growth']:+d}"
     )
