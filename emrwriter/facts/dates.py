@@ -9,10 +9,11 @@ Partial dates compare equal to any full date they agree with.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from ..records.dates import find_date
+from ..records.dates import DateScanner
 
 MONTHS = {
     "jan": 1,
@@ -120,7 +121,13 @@ def _month(match: re.Match[str]) -> int:
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    """Does ``start:end`` overlap one of ``spans`` (disjoint, sorted: kept so by _take)?"""
+    before = bisect.bisect_left(spans, (end, -1))  # the spans that start before ``end``
+    return before > 0 and start < spans[before - 1][1]
+
+
+def _take(spans: list[tuple[int, int]], start: int, end: int) -> None:
+    bisect.insort(spans, (start, end))
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -128,8 +135,9 @@ def find_dates(text: str) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     pos = 0
+    scanner = DateScanner(text)
     while True:
-        full = find_date(text, pos)
+        full = scanner.find(pos)
         if full is None:
             break
         date_end = full.end
@@ -144,7 +152,7 @@ def find_dates(text: str) -> list[DateMention]:
                     found.append(DateMention(TimeValue(hour, minute), clock.start(), full.end))
         value = full.value
         found.append(DateMention(DateValue(value.year, value.month, value.day), full.start, _rstrip(text, full.start, date_end)))
-        taken.append((full.start, full.end))
+        _take(taken, full.start, full.end)
         pos = full.end
     for pattern in _EXTRA_DATES:
         for match in pattern.finditer(text):
@@ -159,7 +167,7 @@ def find_dates(text: str) -> list[DateMention]:
             if groups.get("sep") and _looks_like_range(text, match):
                 continue
             found.append(DateMention(DateValue(year, month, day), match.start(), match.end()))
-            taken.append((match.start(), match.end()))
+            _take(taken, match.start(), match.end())
     for match in TIME.finditer(text):
         if _overlaps(taken, match.start(), match.end()):
             continue
@@ -172,7 +180,7 @@ def find_dates(text: str) -> list[DateMention]:
             hour = 0
         if hour < 24 and minute < 60:
             found.append(DateMention(TimeValue(hour, minute), match.start(), match.end()))
-            taken.append((match.start(), match.end()))
+            _take(taken, match.start(), match.end())
     found.sort(key=lambda m: m.start)
     return found
 

@@ -68,6 +68,35 @@ def find_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate |
     return best
 
 
+class DateScanner:
+    """The dates of one text, earliest first from a position that only moves forward: each
+    pattern's next valid match is kept, so a text of thousands of dates is read once per
+    pattern (find_date from each position would read the rest of the text each time)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._next: dict[int, FoundDate | None] = {}  # pattern index -> its next valid date
+
+    def find(self, pos: int) -> FoundDate | None:
+        """What find_date(text, pos) gives, for positions that never go back."""
+        best: FoundDate | None = None
+        for index, pattern in enumerate(_DATE_PATTERNS):
+            found = self._next.get(index, _UNREAD)
+            if found is _UNREAD or (found is not None and found.start < pos):
+                found = None
+                for match in pattern.finditer(self.text, pos):
+                    found = _to_date(match)
+                    if found is not None:
+                        break
+                self._next[index] = found
+            if found is not None and (best is None or found.start < best.start):
+                best = found
+        return best
+
+
+_UNREAD = object()
+
+
 def find_yearless_date(text: str, year: int, pos: int = 0, endpos: int | None = None) -> FoundDate | None:
     """The earliest date in ``text[pos:endpos]``, a date without a year ("3月12日", "March 10")
     taking ``year`` (known from the note's other dates)."""

@@ -109,7 +109,7 @@ def find_en_drugs(text: str) -> list[DrugMention]:
         run = index + 1  # a phrase never spans punctuation or numbers: "potassium 4.1, chloride"
         while run < len(words) and run - index < _MAX_PHRASE_WORDS and _JOINER.fullmatch(text, spans[run - 1][1], spans[run][0]):
             run += 1
-        hit = en_drug_at(words[:run], index)
+        hit = en_drug_at(words[index:run], 0)  # the run alone: a slice from the start would copy the text's words each time
         if hit is None and "-" in words[index]:
             hit = en_drug_at(_split_hyphens(words, index), 0)
             if hit is not None:
