@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     engine = local_engine(resolve_model(None), context_cap=args.ctx) if set(args.modes) - {"record"} else None
+    if engine is not None:
+        engine.prefix_cache = None  # every draft reads its record: the figures do not depend on earlier runs
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for folder in args.cases or DEFAULT_CASES:

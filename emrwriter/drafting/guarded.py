@@ -65,7 +65,7 @@ def write_guarded(
     unused = list(fallback)
     looped = False
     for _ in range(MAX_ROUNDS):
-        budget = max_tokens - (total.generated_tokens if total else 0)
+        budget = max_tokens - (engine.count_tokens(written) if written else 0)  # what was thrown away is not counted
         if budget <= 0 or cancel.is_set():
             break
         attempt = _Attempt(check, on_token, avoid)
