@@ -348,7 +348,7 @@ def _reported_later(key: str, name: str, when: datetime | None, documents: list[
 # procedures and follow-up
 
 _EN_PROCEDURE = re.compile(
-    r"\b(?:underwent|underwent an?|s/p|status post)\s+(?P<name>[A-Za-z][A-Za-z /-]{1,60}?)(?=\s*[,.;(]|\s*[-–—]\s|\s+(?:on|in|at|with|which|and)\b)",
+    r"\b(?:underwent(?:\s+an?)?|s/p|status post)\s+(?P<name>[A-Za-z][A-Za-z /-]{1,60}?)(?=\s*[,.;(]|\s*[-–—]\s|\s+(?:on|in|at|with|which|and)\b)",
     re.IGNORECASE,
 )
 _ZH_PROCEDURE = re.compile(r"行(?P<name>[\u4e00-\u9fffA-Za-z0-9+\-]{2,20}(?:术|检查|造影|穿刺|置管|镜))")  # the longest
@@ -380,6 +380,9 @@ def procedures_from_text(document: Document) -> list[Procedure]:
                 s, when = _after_leading_date(text, s, e)  # "On 3/26/2006, portable chest": the date is no name
                 stop = _PROCEDURE_END.search(text, s, e)  # "chest X-ray. Impression: ..." names the study only
                 e = stop.start() if stop else e
+                told = _EN_PROCEDURE.search(text, s, e)  # "4. The patient also underwent a lumbar puncture, which ..."
+                if told is not None:
+                    s, e = told.start("name"), told.end("name")
                 name = text[s:e].strip()
                 if (
                     name

@@ -170,9 +170,8 @@ def _notes(facts: StayFacts) -> list[TimelineEntry]:
 
 def _procedure(procedure, language: str) -> TimelineEntry:
     when = _day(procedure.date)
-    text = (
-        f"行{procedure.name}。" if language == "zh" else f"{procedure.name[:1].upper()}{procedure.name[1:]}."
-    )  # the day is the entry's
+    name = procedure.name.rstrip(" .。;；,，")
+    text = f"行{name}。" if language == "zh" else f"{name[:1].upper()}{name[1:]}."  # the day is the entry's
     return TimelineEntry(when, "procedure", text, procedure.provenance, quoted=False, items=[procedure])
 
 

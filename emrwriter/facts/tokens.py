@@ -237,6 +237,10 @@ def _is_number_word_unit(text: str, end: int) -> bool:
     return parse_unit(text, end) is not None
 
 
+# Words a sentence does not end with: the line after them goes on ("We did a\nCT scan").
+_GOES_ON = frozenset({"a", "an", "the", "of", "to", "with", "and", "or", "for", "in", "on", "at", "by", "from", "his", "her"})
+
+
 def _soft_newline(text: str, pos: int) -> bool:
     """A hard-wrapped English line continues on the next line ("...white blood cell\ncount 15")."""
     line_start = text.rfind("\n", 0, pos) + 1
@@ -249,7 +253,8 @@ def _soft_newline(text: str, pos: int) -> bool:
     if _LIST_MARKER.match(rest) or _HEADING_START.match(rest):
         return False
     first = rest.lstrip()[:1]
-    return len(line) >= 40 and (first.islower() or first.isdigit())
+    last = line.split()[-1].lower()
+    return last in _GOES_ON or len(line) >= 40 and (first.islower() or first.isdigit())
 
 
 # Full-width ASCII ("０.４ｇ", "ｍｇ") read as ASCII; one character for one, so offsets hold.
@@ -358,7 +363,7 @@ def _number_token(text: str, i: int) -> Token | None:
     ordinal = _ORDINAL.match(text, end)
     if ordinal:
         return Token("qty", Quantity(value).key(), start, ordinal.end(), Quantity(sign * value, None, decimals(raw)))
-    unit = parse_unit(text, end)
+    unit = _unit_after(text, end)
     if unit is None:
         unit = _unit_cell(text, end)
     if unit is not None:
@@ -370,6 +375,19 @@ def _number_token(text: str, i: int) -> Token | None:
         return Token("code", f"c:{text[start:stop].lower()}", start, stop, text[start:stop].lower())
     quantity = Quantity(sign * value, None, decimals(raw))
     return Token("qty", quantity.key(), start, end, quantity)
+
+
+_WRAP = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def _unit_after(text: str, end: int):
+    """The unit after a number, also on the next line of hard-wrapped prose ("two to three\nminutes")."""
+    unit = parse_unit(text, end)
+    if unit is None:
+        wrap = _WRAP.match(text, end)
+        if wrap is not None and _soft_newline(text, text.index("\n", end)):
+            unit = parse_unit(text, wrap.end())
+    return unit
 
 
 _CELL = re.compile(r"[ \t]*\|[ \t]*")
@@ -411,7 +429,7 @@ def _word_token(text: str, i: int, tokens: list[Token]) -> Token:
             or _is_number_word_unit(text, number.end())
             or _RANGE_ON.match(text, number.end())  # "one to two weeks"
         ):
-            unit = parse_unit(text, number.end())
+            unit = _unit_after(text, number.end())
             quantity = Quantity(value, unit[0] if unit else None)
             return Token("qty", quantity.key(), i, unit[1] if unit else number.end(), quantity)
     times = _TIMES.match(word)

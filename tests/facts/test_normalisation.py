@@ -137,3 +137,19 @@ def test_routes(text: str, code: str) -> None:
 def test_list_numbering_is_no_value() -> None:
     tokens = tokenize("1. Furosemide 40 mg\n2. Aspirin 81 mg")
     assert [t.text for t in tokens if t.is_value] == ["40 mg", "81 mg"]
+
+
+def test_hard_wrapped_prose_keeps_a_number_with_its_unit_and_a_sentence_whole() -> None:
+    from emrwriter.facts.tokens import split_sentences, tokenize
+
+    text = "He does report some confusion when he awakens and reports losing consciousness for two to three\nminutes."
+    quantities = [t for t in tokenize(text) if t.kind == "qty"]
+    assert quantities[-1].value.unit is not None and quantities[-1].text.endswith("minutes")
+    text = "Surgically corrected before the fifth grade. We did a\nCT scan of the abdomen.\nPlan: home."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Surgically corrected before the fifth grade.",
+        "We did a\nCT scan of the abdomen.",
+        "Plan: home.",
+    ]
+    table = "Sodium 131\nmmol/L is the unit row"  # a short line that ends in a number is no wrap
+    assert [t for t in tokenize(table) if t.kind == "qty"][0].value.unit is None
