@@ -145,7 +145,7 @@ class _Attempt:
 
     def flush(self) -> None:
         """The end of the answer: its last sentence checked too, then shown."""
-        if self.check is not None and self.failed is None and not self.repetition.cut:
+        if self.check is not None and self.failed is None:  # a loop's kept text too
             spans = split_sentences(self.text, semicolons=False)
             for start, end in spans[self.checked :]:
                 wrong = self.check(self.text[start:end])

@@ -102,3 +102,12 @@ def test_a_guarded_draft_carries_the_notes_in_its_language(en_stay) -> None:
     assert any(note.startswith(model_sections[0].heading + ":") for note in draft.problems)
     unguarded = draft_summary(en_stay, template, FakeEngine(answer=lambda prompt, label: WRONG), guarded=False)
     assert all("55%" in s.text for s in unguarded.sections if s.origin == "model")
+
+
+def test_the_text_kept_before_a_loop_is_checked_too(check) -> None:
+    loop = "Her ejection fraction was 55% on echo " + "&&&& " * 8  # the loop cuts the sentence before its end
+    answers = iter([GOOD + loop, "She went home."])
+    engine = FakeEngine(answer=lambda prompt, label: next(answers, ""))
+    written, shown = guarded(engine, check)
+    assert "55%" not in written.text and "55%" not in shown
+    assert written.notes and "55%" in written.notes[0]
