@@ -1,10 +1,9 @@
-"""Language-model engines: the protocol the drafter uses, and the local llama.cpp engine."""
+"""Language-model engines: the protocol the drafter uses, and the local llama.cpp engine.
 
-import os
-
-# llama.cpp's threads meet at an OpenMP barrier many times per token; by default libgomp
-# spins there, which on a busy PC takes the CPU from the thread being waited for (a
-# second thread made writing twenty times slower next to another program; README,
-# "A busy CPU"). Read once when llama.cpp loads, and every llama_cpp import is below
-# this package; a site may still set its own.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+llama.cpp's threads meet at an OpenMP barrier many times per token, and libgomp spins
+there by default. Measured (README, "A busy CPU, and a day of drafts"): on an idle PC
+spinning waits with every core are the fastest (passive waits halved writing with two
+threads), and next to another busy program one thread per free core is as fast as the
+best fixed choice; so waits are left as they are (a site may set OMP_WAIT_POLICY) and the
+engine chooses its threads from the load it finds (threads.py).
+"""

@@ -5,17 +5,14 @@ step; the wheel's build waits with OpenMP, whose threads spin before they sleep.
 another program holds one of two cores, a second llama.cpp thread does not add a core:
 it takes turns with that program, and the first thread spins at every barrier for it.
 On a ward PC (the EMR client, antivirus) that turned minutes into tens of minutes
-(issue 13). Two remedies, measured (README, "A busy CPU, and a day of drafts"):
-
-- waits that sleep: emrwriter.engine sets OMP_WAIT_POLICY=PASSIVE before llama.cpp
-  loads. Then a waiting thread gives its core away, a thread more costs little, and on a
-  busy machine it wins a larger share of the CPU: with passive waits the choice is every
-  physical core this process may use;
-- where waits spin all the same (a site that sets OMP_WAIT_POLICY=ACTIVE, or leaves it
-  unset before the engine loads), one thread per *free* physical core: the CPUs this
-  process may run on (its affinity), folded to physical cores, minus the CPU time other
-  programs took over a short window (all CPU time on those CPUs less this process's
-  own, so the engine's own work is not counted as load), and at least one.
+(issue 13). The remedy, measured on an idle PC and next to a CPU hog (README, "A busy
+CPU, and a day of drafts"): one thread per *free* physical core: the CPUs this process may
+run on (its affinity), folded to physical cores, minus the CPU time other programs took over
+a short window (all CPU time on those CPUs less this process's own, so the engine's own work
+is not counted as load), and at least one. Where a site makes waits sleep
+(OMP_WAIT_POLICY=PASSIVE), a waiting thread gives its core away and the choice is every
+physical core (on an idle PC passive waits wrote at half the speed with two threads, so they
+are not the default).
 
 The window is the time since the last look, or a short wait on the first; a user's or
 site's fixed ``threads`` setting always wins (see LocalEngine).

@@ -32,19 +32,19 @@ def test_with_passive_waits_every_core_whatever_the_load():
     assert choose_threads(Load(cpus=8, cores=4, others=7.5), spinning=False) == 4
 
 
-def test_the_engine_package_makes_llama_cpp_wait_passively():
-    """Set before llama.cpp loads (a fresh interpreter), unless the site set its own."""
+def test_the_engine_package_leaves_llama_cpp_waits_to_the_site():
+    """Spinning waits are llama.cpp's (and the measured best on an idle PC); a site's policy is kept."""
     import subprocess
     import sys
 
-    code = "import os, emrwriter.engine.llama_engine; print(os.environ['OMP_WAIT_POLICY'])"
+    code = "import os, emrwriter.engine.llama_engine; print(os.environ.get('OMP_WAIT_POLICY', '-'))"
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "PASSIVE"
-    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert out.strip() == "-"
+    env["OMP_WAIT_POLICY"] = "PASSIVE"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "ACTIVE"
-    assert not waits_spin()  # this test process imported emrwriter.engine too
+    assert out.strip() == "PASSIVE"
+    assert waits_spin() == (os.environ.get("OMP_WAIT_POLICY", "").lower() != "passive")
 
 
 def test_free_cores_fold_hyperthreads():
