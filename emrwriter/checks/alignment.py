@@ -135,8 +135,19 @@ def alignments(draft: list[Token], evidence: RecordEvidence, hint: int | None = 
         return []
     best_text = id(evidence.passages[best.main_passage()].text)
     best.ambiguous = any(cov >= best.coverage - 0.02 for t, cov in by_text.items() if t != best_text)
-    others = [a for a in viable if a is not best and a.coverage >= best.coverage - TIE]
+    others = [
+        a
+        for a in viable
+        if a is not best and a.coverage >= best.coverage - TIE and _copy_sized(evidence, a.main_passage(), len(draft))
+    ]
     return [best, *sorted(others, key=lambda a: a.coverage, reverse=True)]
+
+
+def _copy_sized(evidence: RecordEvidence, passage: int, words: int) -> bool:
+    """Is a passage short enough to be another copy of the sentence, not a longer one that
+    mentions its words ("4. Lisinopril 2.5 mg daily" is not restated by "Renal agreed with
+    decreasing his lisinopril to 5 mg daily and ...")?"""
+    return len(evidence.passages[passage].tokens) <= 2 * words + 2
 
 
 def _same_text(evidence: RecordEvidence, a: int, b: int) -> bool:

@@ -173,3 +173,17 @@ def test_a_dose_is_changed_only_in_place_of_the_same_drugs_dose() -> None:
     assert [f for f in check_grounding(composed, evidence) if f.severity == "high"] == []
     wrong = composed.replace("20 mg", "30 mg")
     assert [f.text for f in check_grounding(wrong, evidence) if f.severity == "high"] == ["30 mg"]
+
+
+def test_a_longer_sentence_with_the_same_words_is_no_other_copy_of_a_list_line() -> None:
+    from tests.checks.test_polarity import evidence_of
+
+    record = (
+        "Renal agreed with decreasing his lisinopril to 5 mg daily and following his creatinine.\n"
+        "DISCHARGE MEDICATIONS:\n3. Coreg 6.25 mg b.i.d.\n4. Lisinopril 2.5 mg daily.\n"
+    )
+    evidence = evidence_of(record)
+    listed = "DISCHARGE MEDICATIONS:\n3. Coreg 6.25 mg b.i.d.\n4. Lisinopril 2.5 mg daily.\n"
+    assert check_grounding(listed, evidence) == []
+    changed = listed.replace("2.5 mg", "5 mg")
+    assert [f.text for f in check_grounding(changed, evidence) if f.severity == "high"] == ["5 mg"]
