@@ -78,7 +78,9 @@ def draft_text(sections: list[CheckedSection]) -> tuple[str, dict[str, int]]:
         parts.append(head)
         length += len(head)
         starts[section.key] = length
-        body = section.text + "\n" + (section.table + "\n" if section.table else "") + "\n"
+        body = (
+            section.text + "\n" + ("\n" + section.table + "\n" if section.table else "") + "\n"
+        )  # a table: a paragraph of its own
         parts.append(body)
         length += len(body)
     return "".join(parts), starts
@@ -123,6 +125,6 @@ def _section_at(position: int, sections: list[CheckedSection], starts: dict[str,
     marked just after the text it belongs to, so the end counts too."""
     for section in sections:
         start = starts[section.key]
-        if start <= position <= start + len(section.text) + (len(section.table) + 1 if section.table else 0):
+        if start <= position <= start + len(section.text) + (len(section.table) + 2 if section.table else 0):
             return section
     return None

@@ -238,6 +238,7 @@ def _is_number_word_unit(text: str, end: int) -> bool:
 
 
 # Words a sentence does not end with: the line after them goes on ("We did a\nCT scan").
+_WRAP_MAX = 100  # a hard-wrapped line is no longer (a paragraph of a .docx or of model text is one long line)
 _GOES_ON = frozenset({"a", "an", "the", "of", "to", "with", "and", "or", "for", "in", "on", "at", "by", "from", "his", "her"})
 
 
@@ -254,7 +255,7 @@ def _soft_newline(text: str, pos: int) -> bool:
         return False
     first = rest.lstrip()[:1]
     last = line.split()[-1].lower()
-    return last in _GOES_ON or len(line) >= 40 and (first.islower() or first.isdigit())
+    return last in _GOES_ON and len(line) <= _WRAP_MAX or len(line) >= 40 and (first.islower() or first.isdigit())
 
 
 # Full-width ASCII ("０.４ｇ", "ｍｇ") read as ASCII; one character for one, so offsets hold.

@@ -63,3 +63,16 @@ def test_table_text_reads_like_a_docx_table():
         "Discharge medications\nDrug | Dose\nAspirin | 81 mg"
     )
     assert table_text(None) == ""
+
+
+def test_a_section_cut_mid_sentence_does_not_run_into_its_table(en_stay, en_evidence) -> None:
+    """A model section stopped at its token limit ends with "... The"; its table's caption,
+    "Abnormal results: 17 (of 25 results)", stays a line of its own (no '17' finding)."""
+    from emrwriter.templates import load_template
+
+    template = load_template("discharge_summary_en")
+    text = "She was diuresed with IV furosemide and her breathing improved over the first days. The"
+    table = "Abnormal results: 17 (of 25 results)\nTest | Result\nBNP | 1840"
+    section = CheckedSection("significant_findings", "Significant Findings", text, "model", table)
+    review = review_draft(en_stay, [section], template, en_evidence)
+    assert not [f for _, f in review.findings() if f.text in {"17", "25"}]

@@ -153,3 +153,11 @@ def test_hard_wrapped_prose_keeps_a_number_with_its_unit_and_a_sentence_whole() 
     ]
     table = "Sodium 131\nmmol/L is the unit row"  # a short line that ends in a number is no wrap
     assert [t for t in tokenize(table) if t.kind == "qty"][0].value.unit is None
+
+
+def test_a_long_paragraph_ending_in_an_article_is_no_hard_wrap() -> None:
+    from emrwriter.facts.tokens import split_sentences
+
+    paragraph = "She was diuresed with IV furosemide and her breathing improved steadily over the first days of her stay. The"
+    text = paragraph + "\nAbnormal results: 17 (of 25 results)"
+    assert len(paragraph) > 100 and [text[a:b] for a, b in split_sentences(text)][-1] == "Abnormal results: 17 (of 25 results)"
