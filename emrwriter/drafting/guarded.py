@@ -15,6 +15,7 @@ A section that loops is stopped and kept up to the first repeat (RepetitionGuard
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from ..facts.tokens import split_sentences
 
 SentenceCheck = Callable[[str], list[str]]  # a sentence -> the words in it the record does not support
 MIN_LIKENESS = 40  # how like a failed sentence (0-100) a timeline sentence must be to stand in for it
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")  # where split_sentences may cut
 MAX_ROUNDS = 8  # generations per section at most (each failed sentence costs one or two)
 
 
@@ -118,6 +120,7 @@ class _Attempt:
         self.shown = 0
         self.checked = 0  # sentences checked
         self.failed: tuple[int, int, list[str]] | None = None
+        self._after_end = False  # the piece before ended a sentence: the next one confirms it
         self.stop = Cancel()
 
     def feed(self, piece: str) -> None:
@@ -131,6 +134,10 @@ class _Attempt:
         if self.check is None:
             self._show(len(self.text))
             return
+        ended = _SENTENCE_END.search(piece) is not None
+        if not (ended or self._after_end):
+            return  # no sentence can have been completed by this piece
+        self._after_end = ended
         spans = split_sentences(self.text, semicolons=False)
         for start, end in spans[self.checked : len(spans) - 1]:  # the last one may go on
             self.checked += 1
